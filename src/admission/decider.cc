@@ -1,0 +1,117 @@
+#include "admission/decider.h"
+
+#include <unordered_set>
+
+#include "util/text.h"
+
+namespace preflight::admission {
+
+namespace {
+
+constexpr std::size_t kMaxWarningBytes = 256;
+constexpr std::string_view kAlreadyLive = " (already in the live object; not blocking this update)";
+
+Decision allow_unchecked(const AdmissionRequest& request, std::string why) {
+  Decision d;
+  d.response.uid = request.uid;
+  d.kind = request.resource.resource;
+  d.skipped = std::move(why);
+  return d;
+}
+
+}  // namespace
+
+std::string denial_message(std::string_view workload, const std::vector<Finding>& denying) {
+  std::string msg = "preflight rejected ";
+  msg.append(workload).append(": ").append(std::to_string(denying.size()));
+  msg.append(denying.size() == 1 ? " problem" : " problems");
+  for (const Finding& f : denying) msg.append("\n").append(sanitize_line(format_finding(f), 1024));
+  return msg;
+}
+
+Decision decide(const AdmissionRequest& request,
+                const std::vector<std::unique_ptr<checks::Check>>& checks,
+                const checks::CheckContext& ctx) {
+  if (request.operation == "DELETE" || request.operation == "CONNECT") {
+    return allow_unchecked(request, request.operation);
+  }
+  if (!request.sub_resource.empty()) {
+    return allow_unchecked(request, "subresource " + request.sub_resource);
+  }
+  auto kind = kind_for_resource(request.resource.group, request.resource.resource);
+  if (!kind) return allow_unchecked(request, "not inspected");
+
+  Decision d;
+  d.response.uid = request.uid;
+  d.kind = std::string(to_string(*kind));
+
+  Result<Workload> workload = workload_from_json(request.object, *kind);
+  if (!workload.ok()) {
+    std::string who = d.kind;
+    if (!request.namespace_name.empty()) who.append(" ").append(request.namespace_name).append("/");
+    else who.append(" ");
+    who.append(request.name);
+    d.response.allowed = false;
+    d.response.code = 400;
+    d.response.reason = "BadRequest";
+    d.response.message = sanitize_line("preflight cannot inspect " + who + ": " + workload.error(), 1024);
+    d.outcome = "error";
+    return d;
+  }
+  Workload& w = workload.value();
+  // The object in a CREATE may not carry its namespace yet; the request always does.
+  if (w.namespace_name.empty()) w.namespace_name = request.namespace_name;
+  if (w.name.empty()) w.name = request.name;
+  d.workload = w.display();
+
+  // A ConfigMap is inspected only when it declares prompt templates.
+  if (*kind == WorkloadKind::kConfigMap && w.labels.find("preflight.wfgy.io/prompts") == w.labels.end()) {
+    d.skipped = "not inspected";
+    return d;
+  }
+
+  Evaluation eval = evaluate(w, checks, ctx);
+  if (eval.exempt) {
+    d.skipped = "exempt";
+    return d;
+  }
+
+  // UPDATE: a problem the live object already has is reported, never blocking.
+  std::unordered_set<std::string> old_identities;
+  if (request.operation == "UPDATE" && request.old_object.is_object()) {
+    if (Result<Workload> old = workload_from_json(request.old_object, *kind); old.ok()) {
+      if (old->namespace_name.empty()) old->namespace_name = request.namespace_name;
+      for (const Finding& f : evaluate(*old, checks, ctx).findings) old_identities.insert(f.identity());
+    }
+  }
+
+  std::vector<Finding> denying;
+  std::vector<std::string>& warnings = d.response.warnings;
+  for (const std::string& notice : eval.notices) warnings.push_back(sanitize_line(notice, kMaxWarningBytes));
+  for (Finding& f : eval.findings) {
+    bool preexisting = !old_identities.empty() && old_identities.contains(f.identity());
+    if (f.severity == Enforcement::kDeny && preexisting) f.severity = Enforcement::kWarn;
+    if (f.severity == Enforcement::kDeny) {
+      denying.push_back(f);
+    } else if (f.severity == Enforcement::kWarn) {
+      std::string line = format_finding(f);
+      if (preexisting) line.append(kAlreadyLive);
+      warnings.push_back(sanitize_line(line, kMaxWarningBytes));
+    }
+  }
+  d.findings = std::move(eval.findings);
+  d.overridden = std::move(eval.overridden);
+
+  if (!denying.empty()) {
+    d.response.allowed = false;
+    d.response.code = 403;
+    d.response.reason = "Forbidden";
+    d.response.message = denial_message(d.workload, denying);
+    d.outcome = "denied";
+  } else if (!warnings.empty()) {
+    d.outcome = "warned";
+  }
+  return d;
+}
+
+}  // namespace preflight::admission

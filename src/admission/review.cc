@@ -1,0 +1,114 @@
+#include "admission/review.h"
+
+namespace preflight::admission {
+
+using nlohmann::json;
+
+bool json_too_deep(std::string_view body, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '{':
+      case '[':
+        if (++depth > max_depth) return true;
+        break;
+      case '}':
+      case ']': --depth; break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+std::string string_field(const json& obj, std::string_view key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Result<AdmissionRequest> decode_review(std::string_view body) {
+  if (body.empty()) return make_error("empty request body; expected an AdmissionReview");
+  if (json_too_deep(body, kMaxJsonDepth)) {
+    return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return make_error("request body is not valid JSON");
+  if (!doc.is_object()) return make_error("request body is not a JSON object");
+
+  AdmissionRequest req;
+  req.api_version = string_field(doc, "apiVersion");
+  if (req.api_version != kV1 && req.api_version != kV1beta1) {
+    return make_error("unsupported apiVersion \"" + req.api_version.substr(0, 64) +
+                      "\"; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1");
+  }
+  if (string_field(doc, "kind") != "AdmissionReview") {
+    return make_error("kind is not AdmissionReview");
+  }
+  auto r = doc.find("request");
+  if (r == doc.end() || !r->is_object()) return make_error("AdmissionReview has no request");
+  json& request = *r;
+
+  req.uid = string_field(request, "uid");
+  if (req.uid.empty()) return make_error("request.uid is missing");
+  req.operation = string_field(request, "operation");
+  if (req.operation != "CREATE" && req.operation != "UPDATE" && req.operation != "DELETE" &&
+      req.operation != "CONNECT") {
+    return make_error("request.operation must be CREATE, UPDATE, DELETE or CONNECT");
+  }
+  auto res = request.find("resource");
+  if (res == request.end() || !res->is_object()) {
+    return make_error("request.resource is missing");
+  }
+  req.resource.group = string_field(*res, "group");
+  req.resource.version = string_field(*res, "version");
+  req.resource.resource = string_field(*res, "resource");
+  if (req.resource.resource.empty()) return make_error("request.resource.resource is missing");
+  if (auto k = request.find("kind"); k != request.end() && k->is_object()) {
+    req.kind = string_field(*k, "kind");
+  }
+  req.sub_resource = string_field(request, "subResource");
+  req.name = string_field(request, "name");
+  req.namespace_name = string_field(request, "namespace");
+  if (auto u = request.find("userInfo"); u != request.end() && u->is_object()) {
+    req.username = string_field(*u, "username");
+  }
+  if (auto d = request.find("dryRun"); d != request.end() && d->is_boolean()) {
+    req.dry_run = d->get<bool>();
+  }
+  // Move, not copy: the objects are the bulk of the body.
+  if (auto o = request.find("object"); o != request.end()) req.object = std::move(*o);
+  if (auto o = request.find("oldObject"); o != request.end()) req.old_object = std::move(*o);
+  return req;
+}
+
+std::string encode_review(std::string_view api_version, const AdmissionResponse& response) {
+  json resp = {{"uid", response.uid}, {"allowed", response.allowed}};
+  if (!response.allowed) {
+    resp["status"] = {{"metadata", json::object()},
+                      {"status", "Failure"},
+                      {"code", response.code},
+                      {"reason", response.reason},
+                      {"message", response.message}};
+  }
+  if (!response.warnings.empty()) resp["warnings"] = response.warnings;
+  json doc = {{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"response", std::move(resp)}};
+  // Replace invalid UTF-8 rather than throw: messages may quote user input.
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace preflight::admission

@@ -1,0 +1,60 @@
+#pragma once
+// AdmissionReview (admission.k8s.io/v1 and v1beta1): decoding a request body into an
+// AdmissionRequest, and encoding an AdmissionResponse in the version it was asked in.
+// Field names follow k8s.io/api/admission/v1/types.go.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.h"
+
+namespace preflight::admission {
+
+inline constexpr std::string_view kV1 = "admission.k8s.io/v1";
+inline constexpr std::string_view kV1beta1 = "admission.k8s.io/v1beta1";
+// Deeper JSON than this is refused before parsing (real pod templates nest ~25 levels).
+inline constexpr int kMaxJsonDepth = 128;
+
+struct GroupVersionResource {
+  std::string group;
+  std::string version;
+  std::string resource;
+};
+
+struct AdmissionRequest {
+  std::string api_version;  // the review's apiVersion, echoed in the response
+  std::string uid;
+  std::string kind;         // request.kind.kind (informational only)
+  GroupVersionResource resource;
+  std::string sub_resource;
+  std::string name;
+  std::string namespace_name;
+  std::string operation;    // CREATE, UPDATE, DELETE, CONNECT
+  std::string username;
+  bool dry_run = false;
+  nlohmann::json object;      // null when absent
+  nlohmann::json old_object;  // null when absent
+};
+
+// Decodes a request body. The error message is one line, safe to return with HTTP 400.
+Result<AdmissionRequest> decode_review(std::string_view body);
+
+// True when `body` nests arrays/objects deeper than `max_depth` (strings are skipped).
+bool json_too_deep(std::string_view body, int max_depth);
+
+struct AdmissionResponse {
+  std::string uid;
+  bool allowed = true;
+  int code = 200;             // status.code when denied (403) or not inspectable (400)
+  std::string reason;         // status.reason: "Forbidden", "BadRequest"
+  std::string message;        // status.message
+  std::vector<std::string> warnings;
+};
+
+// Serialises the AdmissionReview response envelope in `api_version`.
+std::string encode_review(std::string_view api_version, const AdmissionResponse& response);
+
+}  // namespace preflight::admission

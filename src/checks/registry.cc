@@ -1,0 +1,42 @@
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "checks/check.h"
+#include "checks/env_name.h"
+#include "checks/template_placeholder.h"
+
+namespace preflight::checks {
+
+namespace {
+std::vector<std::unique_ptr<Check>> build_checks() {
+  std::vector<std::unique_ptr<Check>> checks;
+  checks.push_back(make_env_name_check());
+  checks.push_back(make_template_placeholder_check());
+  std::sort(checks.begin(), checks.end(),
+            [](const auto& a, const auto& b) { return a->id() < b->id(); });
+  for (std::size_t i = 1; i < checks.size(); ++i) {
+    if (checks[i]->id() == checks[i - 1]->id()) {
+      std::fprintf(stderr, "preflight: duplicate check id %.*s\n",
+                   static_cast<int>(checks[i]->id().size()), checks[i]->id().data());
+      std::abort();
+    }
+  }
+  return checks;
+}
+}  // namespace
+
+const std::vector<std::unique_ptr<Check>>& all_checks() {
+  static const auto* checks = new std::vector<std::unique_ptr<Check>>(build_checks());
+  return *checks;
+}
+
+const std::vector<std::string_view>& known_check_ids() {
+  static const std::vector<std::string_view> ids = {
+      "configmap-ref", "cuda-compat",          "env-name",      "secret-ref",
+      "serviceaccount-ref", "template-placeholder", "version-skew",
+  };
+  return ids;
+}
+
+}  // namespace preflight::checks

@@ -1,0 +1,139 @@
+#include "server/https_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+
+#include "log/log.h"
+#include "server/validate_handler.h"
+
+namespace preflight::server {
+
+Result<HostPort> parse_host_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return make_error("\"" + std::string(text) + "\" is not ADDR:PORT");
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    return make_error("\"" + std::string(text) + "\" has no valid port");
+  }
+  return HostPort{host.empty() ? "0.0.0.0" : std::string(host), port};
+}
+
+namespace {
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 400: return "bad request";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 408: return "request timeout";
+    case 411: return "length required";
+    case 413: return "request body too large";
+    case 414: return "URI too long";
+    case 415: return "unsupported media type";
+    case 500: return "internal error";
+    case 503: return "service unavailable";
+    default: return "HTTP error";
+  }
+}
+}  // namespace
+
+HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Registry& registry)
+    : options_(std::move(options)), runtime_(runtime), registry_(registry) {
+  tls_ = std::make_unique<httplib::SSLServer>(
+      [this](SSL_CTX& ctx) { return runtime_.certs().configure(ctx); });
+  plain_ = std::make_unique<httplib::Server>();
+
+  httplib::Server::HandlerWithResponse error_body = [](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      std::string what = res.status == 413 ? "request body larger than 3 MiB"
+                                           : std::string(reason_phrase(res.status));
+      res.set_content(json_error(what), "application/json");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  auto on_exception = [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("internal error", {{"path", req.path}, {"error", what}});
+    res.status = 500;
+    res.set_content(json_error("internal error"), "application/json");
+  };
+
+  for (httplib::Server* s : {static_cast<httplib::Server*>(tls_.get()), plain_.get()}) {
+    s->set_error_handler(error_body);
+    s->set_exception_handler(on_exception);
+    s->set_read_timeout(options_.read_timeout_seconds, 0);
+    s->set_write_timeout(options_.read_timeout_seconds, 0);
+    s->set_tcp_nodelay(true);
+    add_health_routes(*s);
+  }
+
+  tls_->set_keep_alive_max_count(100000);
+  tls_->set_keep_alive_timeout(options_.keep_alive_seconds);
+  tls_->set_payload_max_length(kMaxBodyBytes);
+  const int workers = options_.worker_threads;
+  tls_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  tls_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
+    HttpReply reply = handle_validate(req.body, runtime_);
+    res.status = reply.status;
+    res.set_content(std::move(reply.body), "application/json");
+  });
+
+  plain_->set_payload_max_length(64 * 1024);
+  plain_->new_task_queue = [] { return new httplib::ThreadPool(4); };
+  plain_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(registry_.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+HttpsServer::~HttpsServer() = default;
+
+void HttpsServer::add_health_routes(httplib::Server& s) {
+  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    std::string reason = runtime_.not_ready_reason();
+    if (reason.empty()) {
+      res.set_content("ok\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content(reason + "\n", "text/plain");
+    }
+  });
+}
+
+Result<bool> HttpsServer::bind() {
+  if (!tls_->is_valid()) return make_error("TLS server could not be set up");
+  auto bind_one = [](httplib::Server& s, const HostPort& hp) -> Result<bool> {
+    if (!s.bind_to_port(hp.host, hp.port)) {
+      return make_error("cannot listen on " + hp.host + ":" + std::to_string(hp.port));
+    }
+    return true;
+  };
+  if (auto r = bind_one(*tls_, options_.listen); !r.ok()) return r;
+  if (auto r = bind_one(*plain_, options_.metrics_listen); !r.ok()) return r;
+  return true;
+}
+
+void HttpsServer::run() {
+  std::thread metrics_thread([this] { plain_->listen_after_bind(); });
+  tls_->listen_after_bind();
+  metrics_thread.join();
+}
+
+void HttpsServer::stop() {
+  tls_->stop();
+  plain_->stop();
+}
+
+}  // namespace preflight::server

@@ -1,0 +1,64 @@
+#pragma once
+// The two listeners of `preflight serve`: the TLS admission port (POST /validate, /healthz,
+// /readyz) and the plain-HTTP metrics port (/metrics, /healthz, /readyz). Thin: every route
+// calls into the core and only maps results to HTTP.
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "metrics/registry.h"
+#include "server/runtime.h"
+#include "util/result.h"
+
+namespace httplib {
+class Server;
+class SSLServer;
+}  // namespace httplib
+
+namespace preflight::server {
+
+inline constexpr std::size_t kMaxBodyBytes = 3 * 1024 * 1024;
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+// "0.0.0.0:8443", "[::1]:8443", ":8443".
+Result<HostPort> parse_host_port(std::string_view text);
+
+struct ServeOptions {
+  HostPort listen{"0.0.0.0", 8443};
+  HostPort metrics_listen{"0.0.0.0", 9090};
+  // cpp-httplib serves one connection per worker thread; an idle keep-alive connection holds
+  // its worker. Enough workers for every API server replica's pool, see docs/operations.md.
+  int worker_threads = 128;
+  // Longer than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
+  // connections: a server-side close racing a new POST would fail that review.
+  int keep_alive_seconds = 120;
+  int read_timeout_seconds = 10;
+};
+
+class HttpsServer {
+ public:
+  HttpsServer(ServeOptions options, Runtime& runtime, metrics::Registry& registry);
+  ~HttpsServer();
+
+  // Binds both ports; an error names the address.
+  Result<bool> bind();
+  // Serves until stop(); returns once both listeners have finished their in-flight requests.
+  void run();
+  // Stops accepting; in-flight requests finish. Safe from any thread.
+  void stop();
+
+ private:
+  void add_health_routes(httplib::Server& s);
+
+  ServeOptions options_;
+  Runtime& runtime_;
+  metrics::Registry& registry_;
+  std::unique_ptr<httplib::SSLServer> tls_;
+  std::unique_ptr<httplib::Server> plain_;
+};
+
+}  // namespace preflight::server

@@ -1,0 +1,83 @@
+#include "server/validate_handler.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "admission/decider.h"
+#include "log/log.h"
+
+namespace preflight::server {
+
+using Clock = std::chrono::steady_clock;
+
+std::string json_error(std::string_view message) {
+  nlohmann::json j = {{"error", message}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+std::string_view metric_kind(const admission::Decision& d) {
+  // Bounded label: workload kinds, else "other" (resource names come from requests).
+  if (kind_for_object("apps/v1", d.kind) || kind_for_object("batch/v1", d.kind) ||
+      kind_for_object("v1", d.kind)) {
+    return d.kind;
+  }
+  return "other";
+}
+
+void record(Runtime& rt, const admission::AdmissionRequest& req, const admission::Decision& d,
+            double seconds) {
+  auto& m = rt.metrics();
+  std::string_view kind = metric_kind(d);
+  m.admission_requests.labels({kind, req.operation, d.outcome, req.dry_run ? "true" : "false"}).inc();
+  m.admission_duration.labels({kind}).observe(seconds);
+  for (const Finding& f : d.findings) {
+    m.findings.labels({f.check, to_string(f.severity), req.namespace_name}).inc();
+  }
+  for (const std::string& id : d.overridden) m.overrides.labels({id, req.namespace_name}).inc();
+}
+
+void log_review(const admission::AdmissionRequest& req, const admission::Decision& d,
+                long long micros) {
+  if (!log::enabled(log::Level::kInfo)) return;
+  nlohmann::json ids = nlohmann::json::array();
+  for (const Finding& f : d.findings) {
+    ids.push_back(std::string(f.check) + ":" + std::string(to_string(f.severity)));
+  }
+  nlohmann::json fields = {
+      {"uid", req.uid},           {"kind", d.kind},
+      {"namespace", req.namespace_name}, {"name", req.name},
+      {"operation", req.operation},      {"user", req.username},
+      {"dry_run", req.dry_run},          {"decision", d.outcome},
+      {"findings", std::move(ids)},      {"duration_us", micros},
+  };
+  if (!d.skipped.empty()) fields["skipped"] = d.skipped;
+  if (!d.overridden.empty()) fields["overrides"] = d.overridden;
+  log::info("review", fields);
+}
+
+}  // namespace
+
+HttpReply handle_validate(std::string_view body, Runtime& runtime) {
+  const auto start = Clock::now();
+  Result<admission::AdmissionRequest> request = admission::decode_review(body);
+  if (!request.ok()) {
+    runtime.metrics().admission_requests.labels({"invalid", "unknown", "error", "false"}).inc();
+    log::warn("bad admission request", {{"error", request.error()}, {"bytes", body.size()}});
+    return {400, json_error(request.error())};
+  }
+  auto policy = runtime.policy();
+  checks::CheckContext ctx{*policy, runtime.cluster()};
+  admission::Decision decision = admission::decide(*request, runtime.checks(), ctx);
+  HttpReply reply{200, admission::encode_review(request->api_version, decision.response)};
+
+  const auto elapsed = Clock::now() - start;
+  record(runtime, *request, decision, std::chrono::duration<double>(elapsed).count());
+  log_review(*request, decision,
+             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+  return reply;
+}
+
+}  // namespace preflight::server
