@@ -1,0 +1,111 @@
+#include "admission/review.h"
+
+#include <gtest/gtest.h>
+
+namespace preflight::admission {
+namespace {
+
+using nlohmann::json;
+
+json review(json request, std::string api_version = "admission.k8s.io/v1") {
+  return {{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"request", std::move(request)}};
+}
+
+json good_request() {
+  return {{"uid", "u-1"},
+          {"kind", {{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}}},
+          {"resource", {{"group", "apps"}, {"version", "v1"}, {"resource", "deployments"}}},
+          {"name", "web"},
+          {"namespace", "prod"},
+          {"operation", "CREATE"},
+          {"userInfo", {{"username", "alice"}}},
+          {"dryRun", true},
+          {"object", {{"kind", "Deployment"}}}};
+}
+
+TEST(ReviewTest, DecodesV1AndV1beta1) {
+  for (std::string v : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+    auto r = decode_review(review(good_request(), v).dump());
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->api_version, v);
+    EXPECT_EQ(r->uid, "u-1");
+    EXPECT_EQ(r->resource.group, "apps");
+    EXPECT_EQ(r->resource.resource, "deployments");
+    EXPECT_EQ(r->namespace_name, "prod");
+    EXPECT_EQ(r->username, "alice");
+    EXPECT_TRUE(r->dry_run);
+    EXPECT_EQ(r->object["kind"], "Deployment");
+    EXPECT_TRUE(r->old_object.is_null());
+  }
+}
+
+TEST(ReviewTest, RejectsBadInputWithOneLineMessages) {
+  json no_uid = good_request();
+  no_uid.erase("uid");
+  json bad_op = good_request();
+  bad_op["operation"] = "PATCH";
+  json no_resource = good_request();
+  no_resource.erase("resource");
+  struct Case {
+    std::string body;
+    std::string error;
+  };
+  std::vector<Case> cases = {
+      {"", "empty request body; expected an AdmissionReview"},
+      {"not json", "request body is not valid JSON"},
+      {"[1,2]", "request body is not a JSON object"},
+      {R"({"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview"})",
+       "unsupported apiVersion \"admission.k8s.io/v2\"; expected admission.k8s.io/v1 or admission.k8s.io/v1beta1"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"Pod"})", "kind is not AdmissionReview"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", "AdmissionReview has no request"},
+      {review(no_uid).dump(), "request.uid is missing"},
+      {review(bad_op).dump(), "request.operation must be CREATE, UPDATE, DELETE or CONNECT"},
+      {review(no_resource).dump(), "request.resource is missing"},
+      {std::string(10000, '[') + std::string(10000, ']'), "JSON nests deeper than 128 levels"},
+  };
+  for (const Case& c : cases) {
+    auto r = decode_review(c.body);
+    ASSERT_FALSE(r.ok()) << c.body.substr(0, 80);
+    EXPECT_EQ(r.error(), c.error);
+    EXPECT_EQ(r.error().find('\n'), std::string::npos);
+  }
+}
+
+TEST(ReviewTest, DepthScanIgnoresBracketsInStrings) {
+  std::string deep_in_string = R"({"a":")" + std::string(500, '[') + R"("})";
+  EXPECT_FALSE(json_too_deep(deep_in_string, 4));
+  EXPECT_FALSE(json_too_deep(R"({"a":"\"[[[[[["})", 2));
+  EXPECT_TRUE(json_too_deep("[[[[[]]]]]", 4));
+  EXPECT_FALSE(json_too_deep("[[[[]]]]", 4));
+}
+
+TEST(ReviewTest, EncodesAllowAndDenyInTheRequestVersion) {
+  AdmissionResponse allow{.uid = "u-1", .allowed = true, .warnings = {"careful"}};
+  json a = json::parse(encode_review(kV1beta1, allow));
+  EXPECT_EQ(a["apiVersion"], "admission.k8s.io/v1beta1");
+  EXPECT_EQ(a["kind"], "AdmissionReview");
+  EXPECT_EQ(a["response"]["uid"], "u-1");
+  EXPECT_EQ(a["response"]["allowed"], true);
+  EXPECT_FALSE(a["response"].contains("status"));
+  EXPECT_EQ(a["response"]["warnings"], json::array({"careful"}));
+
+  AdmissionResponse deny{.uid = "u-2", .allowed = false, .code = 403, .reason = "Forbidden",
+                         .message = "no\nway"};
+  json d = json::parse(encode_review(kV1, deny));
+  EXPECT_EQ(d["response"]["allowed"], false);
+  EXPECT_EQ(d["response"]["status"]["code"], 403);
+  EXPECT_EQ(d["response"]["status"]["reason"], "Forbidden");
+  EXPECT_EQ(d["response"]["status"]["status"], "Failure");
+  EXPECT_EQ(d["response"]["status"]["message"], "no\nway");
+  EXPECT_FALSE(d["response"].contains("warnings"));
+  EXPECT_FALSE(d["response"].contains("patch"));
+}
+
+TEST(ReviewTest, EncodingSurvivesInvalidUtf8) {
+  AdmissionResponse deny{.uid = "u", .allowed = false, .code = 403, .reason = "Forbidden",
+                         .message = std::string("bad \xff\xfe byte")};
+  EXPECT_NO_THROW({ json::parse(encode_review(kV1, deny)); });
+}
+
+}  // namespace
+}  // namespace preflight::admission
