@@ -1,0 +1,91 @@
+#include "checks/edit_distance.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace preflight::checks {
+
+namespace {
+
+char fold(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// The DP over three rows (two back, for the adjacent swap) of `rows`, which holds
+// 3 * (b.size() + 1) cells. Every cell is clamped to cap = bound + 1; clamping commutes with
+// min and +, so each cell ends as min(true distance, cap). Once two consecutive rows are all at
+// cap, no later cell can drop below it (every cell is built from the row above or the one
+// above that), so the loop stops there.
+std::size_t osa_rows(std::string_view a, std::string_view b, std::size_t bound, CaseMode mode,
+                     std::size_t* rows) {
+  const auto same = [mode](char x, char y) {
+    return mode == CaseMode::kSensitive ? x == y : fold(x) == fold(y);
+  };
+  const std::size_t n = a.size();
+  const std::size_t m = b.size();
+  const std::size_t cap = bound + 1;
+  std::size_t* prev2 = rows;
+  std::size_t* prev = rows + (m + 1);
+  std::size_t* cur = rows + 2 * (m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = std::min(j, cap);
+  std::size_t prev_min = 0;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = std::min(i, cap);
+    std::size_t row_min = cur[0];
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = same(a[i - 1], b[j - 1]) ? 0 : 1;
+      std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        v = std::min(v, prev2[j - 2] + 1);
+      }
+      cur[j] = std::min(v, cap);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min >= cap && prev_min >= cap) return cap;
+    prev_min = row_min;
+    std::size_t* done = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = done;
+  }
+  return prev[m];
+}
+
+}  // namespace
+
+std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bound, CaseMode mode) {
+  if (a.size() < b.size()) std::swap(a, b);  // b is the shorter: rows are sized by it
+  // The distance is at most a.size(), so a larger bound changes nothing (and cannot overflow).
+  bound = std::min(bound, a.size());
+  if (a.size() - b.size() > bound) return bound + 1;
+  const std::size_t cells = 3 * (b.size() + 1);
+  if (b.size() <= kMaxStackLength) {
+    std::array<std::size_t, 3 * (kMaxStackLength + 1)> rows;
+    return osa_rows(a, b, bound, mode, rows.data());
+  }
+  std::vector<std::size_t> rows(cells);
+  return osa_rows(a, b, bound, mode, rows.data());
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (fold(a[i]) != fold(b[i])) return false;
+  }
+  return true;
+}
+
+std::optional<Nearest> nearest(std::string_view name, std::span<const std::string_view> candidates,
+                               std::size_t max_distance, CaseMode mode) {
+  std::optional<Nearest> best;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    // Only a strictly closer candidate can replace the best one: search below it.
+    const std::size_t bound = best ? best->distance - 1 : max_distance;
+    const std::size_t d = osa_distance(name, candidates[i], bound, mode);
+    if (d > bound) continue;
+    best = Nearest{i, d};
+    if (d == 0) break;
+  }
+  return best;
+}
+
+}  // namespace preflight::checks

@@ -1,0 +1,44 @@
+#pragma once
+// Edit distance between short names (env vars, template placeholders, keys): the optimal
+// string alignment distance (restricted Damerau-Levenshtein), where an insertion, a deletion,
+// a substitution and a swap of two adjacent characters each cost 1 and no substring is edited
+// twice. "OPEN_API_KEY" -> "OPENAI_API_KEY" is 2, "HF_TOKNE" -> "HF_TOKEN" is 1.
+//
+// Contract: pure functions, no globals, no exceptions. Callers pass a bound; the computation
+// stops as soon as the distance is known to exceed it, and reports bound + 1. No heap
+// allocation while the shorter string has at most kMaxStackLength characters.
+// Case folding is ASCII only (env names and keys are ASCII; other bytes compare as they are).
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace preflight::checks {
+
+enum class CaseMode { kSensitive, kInsensitive };
+
+inline constexpr std::size_t kUnbounded = std::numeric_limits<std::size_t>::max();
+inline constexpr std::size_t kMaxStackLength = 64;
+
+// The optimal string alignment distance of a and b, or bound + 1 when it is larger than bound
+// (the result is never more than bound + 1). Symmetric: osa_distance(a, b) == osa_distance(b, a).
+std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bound = kUnbounded,
+                         CaseMode mode = CaseMode::kSensitive);
+
+// True when a and b are equal up to ASCII case.
+bool equals_ignore_case(std::string_view a, std::string_view b);
+
+struct Nearest {
+  std::size_t index = 0;     // position in the candidate list
+  std::size_t distance = 0;  // osa_distance(name, candidates[index])
+};
+
+// The candidate closest to `name` with a distance of at most max_distance; on a tie the earlier
+// candidate wins, so the answer depends only on the order of `candidates`. An exact match (0)
+// is a valid answer. nullopt when none is close enough.
+std::optional<Nearest> nearest(std::string_view name, std::span<const std::string_view> candidates,
+                               std::size_t max_distance, CaseMode mode = CaseMode::kSensitive);
+
+}  // namespace preflight::checks

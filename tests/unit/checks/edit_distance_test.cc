@@ -1,0 +1,150 @@
+#include "checks/edit_distance.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace preflight::checks {
+namespace {
+
+// Plain full-matrix optimal string alignment, the textbook recurrence, as the oracle.
+std::size_t reference_osa(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+struct DistanceCase {
+  std::string a;
+  std::string b;
+  std::size_t bound;
+  CaseMode mode;
+  std::size_t want;
+};
+
+TEST(EditDistanceTest, Table) {
+  constexpr auto kS = CaseMode::kSensitive;
+  constexpr auto kI = CaseMode::kInsensitive;
+  const std::vector<DistanceCase> cases = {
+      {"", "", kUnbounded, kS, 0},
+      {"abc", "", kUnbounded, kS, 3},
+      {"", "abc", kUnbounded, kS, 3},
+      {"abc", "abc", kUnbounded, kS, 0},
+      {"abc", "abd", kUnbounded, kS, 1},
+      {"ab", "ba", kUnbounded, kS, 1},   // adjacent swap costs one
+      {"ca", "abc", kUnbounded, kS, 3},  // OSA edits no substring twice (true DL says 2)
+      {"kitten", "sitting", kUnbounded, kS, 3},
+      {"OPEN_API_KEY", "OPENAI_API_KEY", kUnbounded, kS, 2},
+      {"HF_TOKNE", "HF_TOKEN", kUnbounded, kS, 1},
+      {"HUGGINGFACE_HUB_TOKEN", "HUGGING_FACE_HUB_TOKEN", kUnbounded, kS, 1},
+      {"hf_token", "HF_TOKEN", kUnbounded, kS, 7},
+      {"hf_token", "HF_TOKEN", kUnbounded, kI, 0},
+      {"hf_tokne", "HF_TOKEN", kUnbounded, kI, 1},
+      {"_[", "_{", kUnbounded, kI, 1},  // only letters fold
+      // Bounded: the exact distance while within the bound, bound + 1 beyond it.
+      {"kitten", "sitting", 3, kS, 3},
+      {"kitten", "sitting", 2, kS, 3},
+      {"kitten", "sitting", 1, kS, 2},
+      {"kitten", "sitting", 0, kS, 1},
+      {"same", "same", 0, kS, 0},
+      {"a", "abcdefgh", 2, kS, 3},  // length gap alone exceeds the bound
+      {"abc", "xyz", 100, kS, 3},   // a bound past the length changes nothing
+      {"PORT", "HOST", 1, kS, 2},
+      {"OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", 2, kS, 3},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(osa_distance(c.a, c.b, c.bound, c.mode), c.want)
+        << "\"" << c.a << "\" vs \"" << c.b << "\" bound " << c.bound;
+    EXPECT_EQ(osa_distance(c.b, c.a, c.bound, c.mode), c.want)
+        << "symmetric: \"" << c.b << "\" vs \"" << c.a << "\"";
+  }
+}
+
+TEST(EditDistanceTest, LongStringsUseTheHeapPathAndAgree) {
+  const std::string a(100, 'A');
+  std::string b = a;
+  b[50] = 'B';
+  EXPECT_EQ(osa_distance(a, a), 0u);
+  EXPECT_EQ(osa_distance(a, b), 1u);
+  EXPECT_EQ(osa_distance(a, b + "CD"), 3u);
+  EXPECT_EQ(osa_distance(a, b + "CD", 2), 3u);
+  const std::string c(kMaxStackLength, 'x');  // exactly at the stack limit
+  EXPECT_EQ(osa_distance(c, c + "y"), 1u);
+}
+
+TEST(EditDistanceTest, AgreesWithTheReferenceOnRandomStrings) {
+  std::mt19937 rng(7);  // fixed seed: deterministic
+  const auto random_string = [&] {
+    std::uniform_int_distribution<int> len(0, 9);
+    std::uniform_int_distribution<int> letter(0, 2);  // small alphabet: many swaps and repeats
+    std::string s(static_cast<std::size_t>(len(rng)), 'a');
+    for (char& ch : s) ch = static_cast<char>('a' + letter(rng));
+    return s;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    const std::string a = random_string();
+    const std::string b = random_string();
+    const std::size_t want = reference_osa(a, b);
+    ASSERT_EQ(osa_distance(a, b), want) << a << " vs " << b;
+    for (std::size_t bound = 0; bound <= 4; ++bound) {
+      ASSERT_EQ(osa_distance(a, b, bound), std::min(want, bound + 1))
+          << a << " vs " << b << " bound " << bound;
+    }
+  }
+}
+
+TEST(EditDistanceTest, EqualsIgnoreCase) {
+  EXPECT_TRUE(equals_ignore_case("openai_api_key", "OPENAI_API_KEY"));
+  EXPECT_TRUE(equals_ignore_case("", ""));
+  EXPECT_FALSE(equals_ignore_case("openai_api_key", "OPENAI_API_KEX"));
+  EXPECT_FALSE(equals_ignore_case("HF_TOKEN", "HF_TOKEN_"));
+}
+
+struct NearestCase {
+  std::string name;
+  std::vector<std::string_view> candidates;
+  std::size_t max_distance;
+  CaseMode mode;
+  std::optional<std::size_t> want_index;
+  std::size_t want_distance;
+};
+
+TEST(EditDistanceTest, Nearest) {
+  constexpr auto kS = CaseMode::kSensitive;
+  constexpr auto kI = CaseMode::kInsensitive;
+  const std::vector<NearestCase> cases = {
+      {"OPENAI_API_KEY", {"HF_TOKEN", "OPEN_API_KEY", "OPENAI_API_KY"}, 3, kS, 2, 1},
+      {"OPENAI_API_KEY", {"OPEN_API_KEY", "OPENAI_APY_KEX"}, 3, kS, 0, 2},  // tie: first wins
+      {"OPENAI_API_KEY", {"OPENAI_APY_KEX", "OPEN_API_KEY"}, 3, kS, 0, 2},
+      {"OPENAI_API_KEY", {"HF_TOKEN", "PORT"}, 3, kS, std::nullopt, 0},
+      {"OPENAI_API_KEY", {"OPEN_API_KEY"}, 1, kS, std::nullopt, 0},  // outside max_distance
+      {"OPENAI_API_KEY", {"OPEN_API_KEY", "openai_api_key"}, 3, kI, 1, 0},
+      {"OPENAI_API_KEY", {"OPEN_API_KEY", "openai_api_key"}, 3, kS, 0, 2},
+      {"PORT", {"port"}, 0, kI, 0, 0},
+      {"PORT", {"PROT"}, 0, kI, std::nullopt, 0},
+      {"X", {}, 3, kS, std::nullopt, 0},
+  };
+  for (const auto& c : cases) {
+    const std::optional<Nearest> got = nearest(c.name, c.candidates, c.max_distance, c.mode);
+    ASSERT_EQ(got.has_value(), c.want_index.has_value()) << c.name;
+    if (!got) continue;
+    EXPECT_EQ(got->index, *c.want_index) << c.name;
+    EXPECT_EQ(got->distance, c.want_distance) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace preflight::checks
