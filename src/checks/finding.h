@@ -26,6 +26,9 @@ struct Finding {
   std::string field_path;   // spec.template.spec.containers[0].env[2].value
   std::string message;      // what is wrong
   std::string fix;          // how to fix it
+  // The check could not be made (cluster state unknown): severity comes from the policy's
+  // cluster_unavailable mode, and `preflight check` lists it as "not checked", not a failure.
+  bool unverified = false;
 
   // Identity used to match the same problem in oldObject on UPDATE. Field paths are left
   // out on purpose: reordering env entries must not turn an old problem into a new one.

@@ -3,7 +3,10 @@
 #include <cstdlib>
 
 #include "checks/check.h"
+#include "checks/configmap_ref.h"
 #include "checks/env_name.h"
+#include "checks/secret_ref.h"
+#include "checks/serviceaccount_ref.h"
 #include "checks/template_placeholder.h"
 
 namespace preflight::checks {
@@ -11,7 +14,10 @@ namespace preflight::checks {
 namespace {
 std::vector<std::unique_ptr<Check>> build_checks() {
   std::vector<std::unique_ptr<Check>> checks;
+  checks.push_back(make_configmap_ref_check());
   checks.push_back(make_env_name_check());
+  checks.push_back(make_secret_ref_check());
+  checks.push_back(make_serviceaccount_ref_check());
   checks.push_back(make_template_placeholder_check());
   std::sort(checks.begin(), checks.end(),
             [](const auto& a, const auto& b) { return a->id() < b->id(); });

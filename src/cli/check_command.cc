@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <iostream>
 
 #include "admission/evaluate.h"
+#include "cluster/cluster_store.h"
+#include "cluster/layered_view.h"
 #include "cli/args.h"
 #include "cli/manifests.h"
 #include "cli/report.h"
@@ -50,11 +53,44 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
     policy = std::move(loaded.value());
   }
 
+  // References resolve against the manifests themselves first, then the snapshot. An
+  // unresolvable one is reported as not checked (never as a failure).
+  policy.cluster_unavailable = policy::UnavailableMode::kWarn;
+  cluster::ClusterStore snapshot;
+  const cluster::ClusterView* fallback = nullptr;
+  if (std::string path = args->get("cluster-snapshot"); !path.empty()) {
+    if (auto r = cluster::load_snapshot_file(snapshot, path); !r.ok()) {
+      err << "preflight check: " << r.error() << "\n";
+      return 2;
+    }
+    fallback = &snapshot;
+  } else if (args->has("kubeconfig")) {
+    err << "preflight check: --kubeconfig is not supported by check yet; use --cluster-snapshot\n";
+    return 2;
+  }
+
   ManifestSet set = read_manifests(paths, in);
+  cluster::ClusterStore manifests;
+  {
+    std::array<std::vector<cluster::ObjectEntry>, 4> entries;
+    for (const ManifestObject& obj : set.objects) {
+      auto resource = cluster::resource_for_kind(obj.object.value("kind", ""));
+      if (!resource) continue;
+      if (auto e = cluster::entry_from_object(*resource, obj.object); e.ok()) {
+        if (e->namespace_name.empty() && *resource != cluster::Resource::kNode) e->namespace_name = "default";
+        entries[static_cast<std::size_t>(*resource)].push_back(std::move(e.value()));
+      }
+    }
+    for (cluster::Resource r : cluster::kAllResources) {
+      manifests.replace(r, std::move(entries[static_cast<std::size_t>(r)]));
+    }
+  }
+  cluster::LayeredView view(manifests, fallback);
+
   Report report;
   report.files = set.files;
   report.errors = std::move(set.errors);
-  checks::CheckContext ctx{policy, nullptr};
+  checks::CheckContext ctx{policy, &view};
   for (ManifestObject& obj : set.objects) {
     auto kind = kind_for_object(obj.object.value("apiVersion", ""), obj.object.value("kind", ""));
     if (!kind) continue;  // Services, Secrets, ...: not workloads
@@ -63,6 +99,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
       report.errors.push_back(obj.file + ":" + std::to_string(obj.line) + ": " + w.error());
       continue;
     }
+    if (w->namespace_name.empty()) w->namespace_name = "default";
     if (*kind == WorkloadKind::kConfigMap && !w->labels.contains("preflight.wfgy.io/prompts")) continue;
     ++report.objects;
     admission::Evaluation eval = admission::evaluate(*w, checks::all_checks(), ctx);
@@ -81,6 +118,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   }
   if (!report.errors.empty()) return 2;
   for (const LocatedFinding& lf : report.findings) {
+    if (lf.finding.unverified) continue;  // not checked is not a failure
     if (lf.finding.severity == Enforcement::kDeny) return 1;
     if (args->has("strict")) return 1;
   }

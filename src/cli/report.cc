@@ -36,7 +36,12 @@ std::string plural(std::size_t n, std::string_view word) {
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out) {
   Style st{color};
   std::map<std::string_view, std::pair<std::size_t, std::size_t>> counts;  // deny, other
+  std::size_t unverified = 0;
   for (const LocatedFinding& lf : r.findings) {
+    if (lf.finding.unverified) {
+      ++unverified;
+      continue;
+    }
     auto& c = counts[lf.finding.check];
     (lf.finding.severity == Enforcement::kDeny ? c.first : c.second)++;
   }
@@ -58,17 +63,28 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     }
   }
   for (const LocatedFinding& lf : r.findings) {
+    if (lf.finding.unverified) continue;
     const bool deny = lf.finding.severity == Enforcement::kDeny;
     std::string mark = deny ? st.paint("31", "✖") : st.paint("33", "!");
     out << "  " << mark << " " << lf.file << ":" << lf.line << " " << lf.workload;
     if (!deny) out << " (" << to_string(lf.finding.severity) << ")";
     out << "\n    " << format_finding(lf.finding) << "\n";
   }
+  if (unverified > 0) {
+    out << "  " << st.paint("2", "? " + plural(unverified, "reference") + " not checked:") << "\n";
+    for (const LocatedFinding& lf : r.findings) {
+      if (!lf.finding.unverified) continue;
+      out << "    " << lf.file << ":" << lf.line << " " << lf.workload << " " << format_finding(lf.finding)
+          << "\n";
+    }
+  }
   for (const std::string& n : r.notices) out << "  " << st.paint("33", "!") << " " << n << "\n";
   for (const std::string& e : r.errors) out << "  " << st.paint("31", "✖") << " " << e << "\n";
 
   std::size_t denied = 0;
-  for (const LocatedFinding& lf : r.findings) denied += lf.finding.severity == Enforcement::kDeny;
+  for (const LocatedFinding& lf : r.findings) {
+    denied += !lf.finding.unverified && lf.finding.severity == Enforcement::kDeny;
+  }
   out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in "
       << plural(static_cast<std::size_t>(r.files), "file") << " checked: ";
   if (denied > 0) {
@@ -82,12 +98,16 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
 
 void write_json(const Report& r, std::ostream& out) {
   nlohmann::json findings = nlohmann::json::array();
-  std::size_t denied = 0, warned = 0;
+  std::size_t denied = 0, warned = 0, unverified = 0;
   for (const LocatedFinding& lf : r.findings) {
     const Finding& f = lf.finding;
-    (f.severity == Enforcement::kDeny ? denied : warned)++;
+    if (f.unverified) {
+      ++unverified;
+    } else {
+      (f.severity == Enforcement::kDeny ? denied : warned)++;
+    }
     findings.push_back({{"check", f.check},
-                        {"enforcement", to_string(f.severity)},
+                        {"enforcement", f.unverified ? "not-checked" : to_string(f.severity)},
                         {"file", lf.file},
                         {"line", lf.line},
                         {"workload", lf.workload},
@@ -99,6 +119,7 @@ void write_json(const Report& r, std::ostream& out) {
   }
   nlohmann::json doc = {
       {"summary", {{"files", r.files}, {"workloads", r.objects}, {"denied", denied}, {"warnings", warned},
+                   {"not_checked", unverified},
                    {"errors", r.errors.size()}}},
       {"findings", std::move(findings)},
       {"notices", r.notices},

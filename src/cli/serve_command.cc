@@ -6,7 +6,10 @@
 
 #include "cli/args.h"
 #include "log/log.h"
+#include "cluster/cluster_source.h"
+#include "cluster/kubeconfig.h"
 #include "metrics/preflight_metrics.h"
+#include "metrics/process_metrics.h"
 #include "metrics/registry.h"
 #include "policy/policy.h"
 #include "server/certificate_store.h"
@@ -87,6 +90,40 @@ int run_serve(const std::vector<std::string>& argv) {
   metrics::register_process_metrics(registry);
   registry.add_collector([&] { m.tls_certificate_expiry.labels({}).set(certs.expiry_unix_seconds()); });
 
+  // Cluster state: a snapshot file, a kubeconfig, or the pod's service account.
+  std::unique_ptr<cluster::ClusterSource> cluster;
+  const std::string snapshot = args->get("cluster-snapshot");
+  const std::string kubeconfig = args->get("kubeconfig");
+  if (!snapshot.empty() && !kubeconfig.empty()) {
+    return usage_error("give --cluster-snapshot or --kubeconfig, not both");
+  }
+  if (!snapshot.empty()) {
+    auto source = cluster::ClusterSource::from_snapshot(snapshot);
+    if (!source.ok()) {
+      std::cerr << "preflight serve: " << source.error() << "\n";
+      return 2;
+    }
+    cluster = std::move(source.value());
+  } else {
+    auto config = kubeconfig.empty() ? cluster::in_cluster_config() : cluster::load_kubeconfig(kubeconfig);
+    if (!config.ok()) {
+      std::cerr << "preflight serve: " << config.error() << "\n"
+                << (kubeconfig.empty() ? "(not in a cluster? give --cluster-snapshot FILE or --kubeconfig FILE)\n" : "");
+      return 2;
+    }
+    cluster = cluster::ClusterSource::from_api(
+        std::move(config.value()), [&m](std::string_view verb, std::string_view resource, int code) {
+          m.kube_api_requests.labels({verb, resource, std::to_string(code)}).inc();
+        });
+  }
+  registry.add_collector([&] {
+    for (cluster::Resource r : cluster::kAllResources) {
+      std::string_view name = cluster::to_string(r);
+      m.cluster_cache_synced.labels({name}).set(cluster->store().synced(r) ? 1 : 0);
+      m.cluster_cache_objects.labels({name}).set(static_cast<double>(cluster->store().size(r)));
+    }
+  });
+
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -95,7 +132,7 @@ int run_serve(const std::vector<std::string>& argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  server::Runtime runtime(policy, nullptr, certs, m);
+  server::Runtime runtime(policy, cluster.get(), certs, m);
   server::HttpsServer https(options, runtime, registry);
   if (auto r = https.bind(); !r.ok()) {
     log::error("cannot start", {{"error", r.error()}});
@@ -125,6 +162,7 @@ int run_serve(const std::vector<std::string>& argv) {
     });
   }
   watcher.start();
+  cluster->start();
 
   std::thread signal_thread([&] {
     int sig = 0;
@@ -138,6 +176,7 @@ int run_serve(const std::vector<std::string>& argv) {
                         {"metrics_listen", options.metrics_listen.host + ":" +
                                                std::to_string(options.metrics_listen.port)},
                         {"config", config.empty() ? "built-in defaults" : config}});
+  log::info("cluster state", {{"source", cluster->description()}});
   https.run();
   // run() also returns if a listener fails; make sure the signal thread can finish.
   if (!runtime.not_ready_reason().starts_with("shutting down")) {
@@ -145,6 +184,7 @@ int run_serve(const std::vector<std::string>& argv) {
     pthread_kill(signal_thread.native_handle(), SIGTERM);
   }
   signal_thread.join();
+  cluster->stop();
   log::info("stopped");
   return 0;
 }

@@ -1,9 +1,13 @@
 #pragma once
 // What the checks may ask about the cluster: does a Secret, ConfigMap or ServiceAccount exist
-// in a namespace, and which keys does it hold. Implemented by the offline snapshot and by the
-// API watch caches. Lookups are read-only, thread-safe and never call the API server.
-// Secret values are never held: only names and key names.
+// in a namespace, and which keys does it hold; which Nodes exist with which labels.
+// Implemented by ClusterStore (filled from the offline snapshot, from the manifests given to
+// `preflight check`, or by the API watch caches). Lookups are read-only, thread-safe and never
+// call the API server. Secret values are never held: only names and key names.
 
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,17 +15,42 @@
 namespace preflight::cluster {
 
 enum class Resource { kSecret, kConfigMap, kServiceAccount, kNode };
+inline constexpr Resource kAllResources[] = {Resource::kSecret, Resource::kConfigMap,
+                                             Resource::kServiceAccount, Resource::kNode};
+// "secrets", "configmaps", "serviceaccounts", "nodes" (API plural, also the metric label).
+std::string_view to_string(Resource r);
 
 enum class Lookup { kFound, kNotFound, kUnknown };
+
+struct NodeInfo {
+  std::string name;
+  std::map<std::string, std::string, std::less<>> labels;
+};
 
 class ClusterView {
  public:
   virtual ~ClusterView() = default;
 
-  // kUnknown when the state for that resource is not available (cache not synced).
-  // When found and `keys` is not null, fills it with the object's key names (sorted).
+  // kUnknown when the state for that resource is not available (cache not synced, API server
+  // unreachable, no cluster given). When found and `keys` is not null, fills it with the
+  // object's key names, sorted (Secret data/stringData, ConfigMap data/binaryData).
   virtual Lookup find(Resource resource, std::string_view ns, std::string_view name,
                       std::vector<std::string>* keys = nullptr) const = 0;
+
+  // Why lookups of `resource` answer kUnknown, for messages ("cache not synced: ...").
+  virtual std::string unknown_reason(Resource resource) const = 0;
+
+  // Nodes, for the cuda-compat check. Empty when unknown.
+  virtual std::vector<NodeInfo> nodes() const = 0;
+
+  // Change notification, so a review may wait for a late object (secret_timeout).
+  // generation() increases on every change; wait_for_change blocks until it exceeds `seen`
+  // or `deadline` passes, and returns whether it changed.
+  virtual std::uint64_t generation() const { return 0; }
+  virtual bool wait_for_change(std::uint64_t seen,
+                               std::chrono::steady_clock::time_point deadline) const {
+    return false;
+  }
 };
 
 }  // namespace preflight::cluster

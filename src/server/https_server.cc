@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "log/log.h"
+#include "policy/policy.h"
 #include "server/validate_handler.h"
 
 namespace preflight::server {
@@ -83,7 +84,11 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
   const int workers = options_.worker_threads;
   tls_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   tls_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
-    HttpReply reply = handle_validate(req.body, runtime_);
+    std::chrono::milliseconds timeout{0};
+    if (req.has_param("timeout")) {
+      if (auto t = policy::parse_duration(req.get_param_value("timeout")); t.ok()) timeout = *t;
+    }
+    HttpReply reply = handle_validate(req.body, timeout, runtime_);
     res.status = reply.status;
     res.set_content(std::move(reply.body), "application/json");
   });

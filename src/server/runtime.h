@@ -7,7 +7,7 @@
 #include <string>
 
 #include "checks/check.h"
-#include "cluster/cluster_view.h"
+#include "cluster/cluster_source.h"
 #include "metrics/preflight_metrics.h"
 #include "policy/policy.h"
 #include "server/certificate_store.h"
@@ -16,7 +16,8 @@ namespace preflight::server {
 
 class Runtime {
  public:
-  Runtime(std::shared_ptr<const policy::Policy> policy, const cluster::ClusterView* cluster,
+  // `cluster` may be null (no cluster state: reference checks report nothing).
+  Runtime(std::shared_ptr<const policy::Policy> policy, cluster::ClusterSource* cluster,
           CertificateStore& certs, metrics::PreflightMetrics& metrics)
       : policy_(std::move(policy)), cluster_(cluster), certs_(certs), metrics_(metrics) {}
 
@@ -24,7 +25,7 @@ class Runtime {
   std::shared_ptr<const policy::Policy> policy() const { return policy_.load(); }
   void set_policy(std::shared_ptr<const policy::Policy> p) { policy_.store(std::move(p)); }
 
-  const cluster::ClusterView* cluster() const { return cluster_; }
+  const cluster::ClusterView* cluster() const { return cluster_ ? &cluster_->store() : nullptr; }
   CertificateStore& certs() { return certs_; }
   metrics::PreflightMetrics& metrics() { return metrics_; }
   const std::vector<std::unique_ptr<checks::Check>>& checks() const { return checks::all_checks(); }
@@ -35,12 +36,13 @@ class Runtime {
     if (shutting_down_.load()) return "shutting down";
     if (!certs_.loaded()) return "TLS certificate not loaded";
     if (!policy_.load()) return "policy not loaded";
+    if (cluster_ != nullptr) return cluster_->not_ready_reason();
     return {};
   }
 
  private:
   std::atomic<std::shared_ptr<const policy::Policy>> policy_;
-  const cluster::ClusterView* cluster_;
+  cluster::ClusterSource* cluster_;
   CertificateStore& certs_;
   metrics::PreflightMetrics& metrics_;
   std::atomic<bool> shutting_down_{false};

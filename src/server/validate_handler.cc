@@ -1,5 +1,6 @@
 #include "server/validate_handler.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -60,7 +61,34 @@ void log_review(const admission::AdmissionRequest& req, const admission::Decisio
 
 }  // namespace
 
-HttpReply handle_validate(std::string_view body, Runtime& runtime) {
+namespace {
+
+bool is_reference_check(std::string_view id) {
+  return id == "secret-ref" || id == "configmap-ref" || id == "serviceaccount-ref";
+}
+
+// True when the answer may change once a referenced object appears or the cache syncs.
+bool waits_for_cluster(const admission::Decision& d) {
+  if (d.response.allowed) return false;
+  for (const Finding& f : d.findings) {
+    if (f.severity == Enforcement::kDeny && is_reference_check(f.check)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::chrono::milliseconds wait_budget(std::chrono::milliseconds secret_timeout,
+                                      std::chrono::milliseconds api_timeout) {
+  using std::chrono::milliseconds;
+  // The API server gives the webhook `timeout` in all (10s when it does not say); keep a
+  // second, or a fifth of a short timeout, for the answer to travel back.
+  milliseconds total = api_timeout.count() > 0 ? api_timeout : milliseconds(10000);
+  milliseconds margin = std::min(milliseconds(1000), total / 5);
+  return std::clamp(secret_timeout, milliseconds(0), total - margin);
+}
+
+HttpReply handle_validate(std::string_view body, std::chrono::milliseconds timeout, Runtime& runtime) {
   const auto start = Clock::now();
   Result<admission::AdmissionRequest> request = admission::decode_review(body);
   if (!request.ok()) {
@@ -69,8 +97,21 @@ HttpReply handle_validate(std::string_view body, Runtime& runtime) {
     return {400, json_error(request.error())};
   }
   auto policy = runtime.policy();
-  checks::CheckContext ctx{*policy, runtime.cluster()};
+  const cluster::ClusterView* cluster = runtime.cluster();
+  checks::CheckContext ctx{*policy, cluster};
+  std::uint64_t generation = cluster != nullptr ? cluster->generation() : 0;
   admission::Decision decision = admission::decide(*request, runtime.checks(), ctx);
+  // secret_timeout: a referenced object may be created right after the workload (kubectl
+  // apply -f dir/). Wait for the cluster state to change, then decide again; other reviews run
+  // on other workers meanwhile.
+  if (cluster != nullptr && waits_for_cluster(decision)) {
+    const auto deadline = start + wait_budget(policy->secret_timeout, timeout);
+    while (Clock::now() < deadline && cluster->wait_for_change(generation, deadline)) {
+      generation = cluster->generation();
+      decision = admission::decide(*request, runtime.checks(), ctx);
+      if (!waits_for_cluster(decision)) break;
+    }
+  }
   HttpReply reply{200, admission::encode_review(request->api_version, decision.response)};
 
   const auto elapsed = Clock::now() - start;

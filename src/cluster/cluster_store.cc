@@ -1,0 +1,250 @@
+#include "cluster/cluster_store.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "util/yaml_json.h"
+
+namespace preflight::cluster {
+
+using nlohmann::json;
+
+std::string_view to_string(Resource r) {
+  switch (r) {
+    case Resource::kSecret: return "secrets";
+    case Resource::kConfigMap: return "configmaps";
+    case Resource::kServiceAccount: return "serviceaccounts";
+    case Resource::kNode: return "nodes";
+  }
+  return "unknown";
+}
+
+std::optional<Resource> resource_for_kind(std::string_view kind) {
+  if (kind == "Secret") return Resource::kSecret;
+  if (kind == "ConfigMap") return Resource::kConfigMap;
+  if (kind == "ServiceAccount") return Resource::kServiceAccount;
+  if (kind == "Node") return Resource::kNode;
+  return std::nullopt;
+}
+
+Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
+  if (!object.is_object()) return make_error("object is not a JSON object");
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return make_error("object has no metadata");
+  ObjectEntry e;
+  auto str = [](const json& j, std::string_view key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  e.name = str(*meta, "name");
+  if (e.name.empty()) return make_error("object has no metadata.name");
+  if (resource != Resource::kNode) e.namespace_name = str(*meta, "namespace");
+  auto add_keys = [&](std::string_view field) {
+    auto it = object.find(field);
+    if (it == object.end() || !it->is_object()) return;
+    for (auto kv = it->begin(); kv != it->end(); ++kv) e.keys.push_back(kv.key());  // key only
+  };
+  switch (resource) {
+    case Resource::kSecret:
+      add_keys("data");
+      add_keys("stringData");
+      break;
+    case Resource::kConfigMap:
+      add_keys("data");
+      add_keys("binaryData");
+      break;
+    case Resource::kNode:
+      if (auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
+        for (auto kv = labels->begin(); kv != labels->end(); ++kv) {
+          if (kv->is_string()) e.labels.emplace(kv.key(), kv->get<std::string>());
+        }
+      }
+      break;
+    case Resource::kServiceAccount: break;
+  }
+  std::sort(e.keys.begin(), e.keys.end());
+  e.keys.erase(std::unique(e.keys.begin(), e.keys.end()), e.keys.end());
+  return e;
+}
+
+ClusterStore::ClusterStore() = default;
+
+std::string ClusterStore::key_of(std::string_view ns, std::string_view name) {
+  std::string key;
+  key.reserve(ns.size() + name.size() + 1);
+  key.append(ns).push_back('/');
+  key.append(name);
+  return key;
+}
+
+Lookup ClusterStore::find(Resource resource, std::string_view ns, std::string_view name,
+                          std::vector<std::string>* keys) const {
+  if (resource == Resource::kNode) ns = {};
+  char buf[512];
+  std::string heap;
+  std::string_view key;
+  if (ns.size() + name.size() + 1 <= sizeof(buf)) {
+    std::copy(ns.begin(), ns.end(), buf);
+    buf[ns.size()] = '/';
+    std::copy(name.begin(), name.end(), buf + ns.size() + 1);
+    key = std::string_view(buf, ns.size() + name.size() + 1);
+  } else {
+    heap = key_of(ns, name);
+    key = heap;
+  }
+  const Shard& s = shard(resource);
+  std::shared_lock lock(s.mu);
+  if (!s.synced) return Lookup::kUnknown;
+  auto it = s.objects.find(key);
+  if (it == s.objects.end()) return Lookup::kNotFound;
+  if (keys != nullptr) *keys = it->second.keys;
+  return Lookup::kFound;
+}
+
+std::string ClusterStore::unknown_reason(Resource resource) const {
+  const Shard& s = shard(resource);
+  std::shared_lock lock(s.mu);
+  return std::string(to_string(resource)) + ": " + s.reason;
+}
+
+std::vector<NodeInfo> ClusterStore::nodes() const {
+  const Shard& s = shard(Resource::kNode);
+  std::shared_lock lock(s.mu);
+  std::vector<NodeInfo> out;
+  if (!s.synced) return out;
+  out.reserve(s.objects.size());
+  for (const auto& [key, e] : s.objects) out.push_back({e.name, e.labels});
+  std::sort(out.begin(), out.end(), [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+std::uint64_t ClusterStore::generation() const {
+  std::lock_guard lock(gen_mu_);
+  return generation_;
+}
+
+bool ClusterStore::wait_for_change(std::uint64_t seen,
+                                   std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(gen_mu_);
+  return gen_cv_.wait_until(lock, deadline, [&] { return generation_ > seen; });
+}
+
+void ClusterStore::bump() {
+  {
+    std::lock_guard lock(gen_mu_);
+    ++generation_;
+  }
+  gen_cv_.notify_all();
+}
+
+void ClusterStore::replace(Resource resource, std::vector<ObjectEntry> entries) {
+  decltype(Shard::objects) objects;
+  objects.reserve(entries.size());
+  for (ObjectEntry& e : entries) {
+    std::string key = key_of(e.namespace_name, e.name);
+    objects.insert_or_assign(std::move(key), std::move(e));
+  }
+  Shard& s = shard(resource);
+  {
+    std::unique_lock lock(s.mu);
+    s.objects.swap(objects);
+    s.synced = true;
+    s.reason.clear();
+  }
+  bump();
+  // `objects` (the old state) is freed here, outside the lock.
+}
+
+void ClusterStore::upsert(Resource resource, ObjectEntry entry) {
+  std::string key = key_of(entry.namespace_name, entry.name);
+  Shard& s = shard(resource);
+  {
+    std::unique_lock lock(s.mu);
+    s.objects.insert_or_assign(std::move(key), std::move(entry));
+  }
+  bump();
+}
+
+void ClusterStore::erase(Resource resource, std::string_view ns, std::string_view name) {
+  Shard& s = shard(resource);
+  {
+    std::unique_lock lock(s.mu);
+    s.objects.erase(key_of(resource == Resource::kNode ? "" : ns, name));
+  }
+  bump();
+}
+
+void ClusterStore::set_unsynced(Resource resource, std::string reason) {
+  Shard& s = shard(resource);
+  std::unique_lock lock(s.mu);
+  s.synced = false;
+  s.reason = std::move(reason);
+}
+
+void ClusterStore::set_stale_reason(Resource resource, std::string reason) {
+  Shard& s = shard(resource);
+  std::unique_lock lock(s.mu);
+  s.reason = std::move(reason);
+}
+
+bool ClusterStore::synced(Resource resource) const {
+  const Shard& s = shard(resource);
+  std::shared_lock lock(s.mu);
+  return s.synced;
+}
+
+std::size_t ClusterStore::size(Resource resource) const {
+  const Shard& s = shard(resource);
+  std::shared_lock lock(s.mu);
+  return s.objects.size();
+}
+
+namespace {
+void collect(json& value, const std::string& where,
+             std::array<std::vector<ObjectEntry>, 4>& out, std::vector<std::string>& errors) {
+  if (!value.is_object()) {
+    errors.push_back(where + ": not a Kubernetes object");
+    return;
+  }
+  std::string kind = value.value("kind", "");
+  if (kind.ends_with("List") && value.contains("items") && value["items"].is_array()) {
+    for (json& item : value["items"]) collect(item, where, out, errors);
+    return;
+  }
+  auto resource = resource_for_kind(kind);
+  if (!resource) return;  // other kinds in a snapshot are ignored
+  Result<ObjectEntry> e = entry_from_object(*resource, value);
+  if (!e.ok()) {
+    errors.push_back(where + ": " + kind + ": " + e.error());
+    return;
+  }
+  out[static_cast<std::size_t>(*resource)].push_back(std::move(e.value()));
+}
+}  // namespace
+
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source) {
+  auto docs = parse_yaml_documents(text, source);
+  if (!docs.ok()) return make_error(docs.error());
+  std::array<std::vector<ObjectEntry>, 4> entries;
+  std::vector<std::string> errors;
+  for (YamlDocument& doc : docs.value()) {
+    collect(doc.value, std::string(source) + ":" + std::to_string(doc.line), entries, errors);
+    doc.value = nullptr;  // drop values (Secret data) as soon as the keys are taken
+  }
+  if (!errors.empty()) return make_error(errors.front());
+  for (Resource r : kAllResources) store.replace(r, std::move(entries[static_cast<std::size_t>(r)]));
+  return true;
+}
+
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path + ": cannot read");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return load_snapshot_text(store, buf.str(), path);
+}
+
+}  // namespace preflight::cluster

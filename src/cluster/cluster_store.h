@@ -1,0 +1,94 @@
+#pragma once
+// ClusterStore: the in-memory cluster state behind ClusterView. Holds, per resource, the
+// objects' namespace/name and what the checks need: key names of Secrets and ConfigMaps,
+// labels of Nodes. Never a value: objects are reduced to ObjectEntry at decode
+// (entry_from_object), so Secret values and last-applied-configuration never enter it.
+//
+// Written by the snapshot loader, the manifest set of `preflight check`, or the watch
+// reflectors; read concurrently by reviews (shared lock per resource, no API calls).
+
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "cluster/cluster_view.h"
+#include "util/result.h"
+
+namespace preflight::cluster {
+
+struct ObjectEntry {
+  std::string namespace_name;  // empty for Nodes
+  std::string name;
+  std::vector<std::string> keys;                             // sorted
+  std::map<std::string, std::string, std::less<>> labels;    // Nodes only
+};
+
+// The resource of a Kubernetes kind ("Secret" -> kSecret), if it is one preflight caches.
+std::optional<Resource> resource_for_kind(std::string_view kind);
+
+// Reduces an API object to what the store keeps. Values are not copied.
+Result<ObjectEntry> entry_from_object(Resource resource, const nlohmann::json& object);
+
+class ClusterStore final : public ClusterView {
+ public:
+  ClusterStore();
+
+  // ClusterView
+  Lookup find(Resource resource, std::string_view ns, std::string_view name,
+              std::vector<std::string>* keys = nullptr) const override;
+  std::string unknown_reason(Resource resource) const override;
+  std::vector<NodeInfo> nodes() const override;
+  std::uint64_t generation() const override;
+  bool wait_for_change(std::uint64_t seen,
+                       std::chrono::steady_clock::time_point deadline) const override;
+
+  // Writers. replace() swaps the whole set (after a list) and marks the resource synced.
+  void replace(Resource resource, std::vector<ObjectEntry> entries);
+  void upsert(Resource resource, ObjectEntry entry);
+  void erase(Resource resource, std::string_view ns, std::string_view name);
+  // While not synced, lookups answer kUnknown with `reason`.
+  void set_unsynced(Resource resource, std::string reason);
+  // Synced but stale (watch broken): lookups keep answering from the last state.
+  void set_stale_reason(Resource resource, std::string reason);
+
+  bool synced(Resource resource) const;
+  std::size_t size(Resource resource) const;
+
+ private:
+  // Transparent hashing: lookups compose "ns/name" in a stack buffer, no allocation.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<std::string, ObjectEntry, KeyHash, std::equal_to<>> objects;  // "ns/name"
+    bool synced = false;
+    std::string reason = "not loaded yet";
+  };
+  static std::string key_of(std::string_view ns, std::string_view name);
+  Shard& shard(Resource r) { return shards_[static_cast<std::size_t>(r)]; }
+  const Shard& shard(Resource r) const { return shards_[static_cast<std::size_t>(r)]; }
+  void bump();
+
+  std::array<Shard, 4> shards_;
+  mutable std::mutex gen_mu_;
+  mutable std::condition_variable gen_cv_;
+  std::uint64_t generation_ = 0;
+};
+
+// Loads a cluster snapshot: the output of
+//   kubectl get secrets,configmaps,serviceaccounts,nodes -A -o yaml
+// (a v1 List) or multi-document YAML of such objects. Every resource counts as synced, so a
+// reference missing from the snapshot is "not found". Errors name file:line:column.
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source);
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path);
+
+}  // namespace preflight::cluster

@@ -1,0 +1,36 @@
+#pragma once
+// The cluster view of `preflight check`/`audit`: objects from the manifests being checked
+// first, then a fallback (snapshot or live cluster). Without a fallback, a reference that the
+// manifests do not resolve is unknown ("not checked"), never "not found".
+
+#include "cluster/cluster_store.h"
+
+namespace preflight::cluster {
+
+class LayeredView final : public ClusterView {
+ public:
+  LayeredView(const ClusterStore& manifests, const ClusterView* fallback)
+      : manifests_(manifests), fallback_(fallback) {}
+
+  Lookup find(Resource resource, std::string_view ns, std::string_view name,
+              std::vector<std::string>* keys = nullptr) const override {
+    if (manifests_.find(resource, ns, name, keys) == Lookup::kFound) return Lookup::kFound;
+    return fallback_ != nullptr ? fallback_->find(resource, ns, name, keys) : Lookup::kUnknown;
+  }
+  std::string unknown_reason(Resource resource) const override {
+    if (fallback_ != nullptr) return fallback_->unknown_reason(resource);
+    return "not among the given manifests, and no --cluster-snapshot or --kubeconfig was given";
+  }
+  std::vector<NodeInfo> nodes() const override {
+    std::vector<NodeInfo> out = fallback_ != nullptr ? fallback_->nodes() : std::vector<NodeInfo>{};
+    std::vector<NodeInfo> own = manifests_.nodes();
+    out.insert(out.end(), own.begin(), own.end());
+    return out;
+  }
+
+ private:
+  const ClusterStore& manifests_;
+  const ClusterView* fallback_;
+};
+
+}  // namespace preflight::cluster

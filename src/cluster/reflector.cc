@@ -1,0 +1,191 @@
+#include "cluster/reflector.h"
+
+#include <nlohmann/json.hpp>
+
+#include "log/log.h"
+
+namespace preflight::cluster {
+
+using nlohmann::json;
+
+Reflector::Reflector(Resource resource, KubeConfig config, ClusterStore& store, ReflectorOptions options)
+    : resource_(resource),
+      path_("/api/v1/" + std::string(to_string(resource))),
+      store_(store),
+      options_(options),
+      client_(std::make_unique<KubeClient>(std::move(config))),
+      backoff_(options.initial_backoff),
+      rng_(std::random_device{}()) {}
+
+Reflector::~Reflector() { stop(); }
+
+void Reflector::set_request_observer(
+    std::function<void(std::string_view, std::string_view, int)> observer) {
+  // The client reports paths; the metric wants the resource.
+  client_->set_observer([resource = std::string(to_string(resource_)), observer = std::move(observer)](
+                            std::string_view verb, std::string_view, int status) {
+    observer(verb, resource, status);
+  });
+}
+
+void Reflector::start() { thread_ = std::thread([this] { run(); }); }
+
+void Reflector::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_.store(true);
+  }
+  cv_.notify_all();
+  client_->cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Reflector::backoff_sleep() {
+  // "Equal jitter": half the delay fixed, half random, so replicas do not retry in step.
+  auto half = backoff_ / 2;
+  std::uniform_int_distribution<long long> jitter(0, std::max<long long>(half.count(), 1));
+  auto delay = half + std::chrono::milliseconds(jitter(rng_));
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, delay, [this] { return stopping(); });
+}
+
+void Reflector::run() {
+  bool need_list = true;
+  while (!stopping()) {
+    if (need_list) {
+      if (!list()) {
+        backoff_sleep();
+        continue;
+      }
+      need_list = false;
+    }
+    switch (watch()) {
+      case WatchEnd::kResume: break;  // reconnect from resource_version_
+      case WatchEnd::kRelist: need_list = true; break;
+      case WatchEnd::kFailed: backoff_sleep(); break;
+    }
+  }
+}
+
+bool Reflector::list() {
+  const std::string what = std::string(to_string(resource_));
+  std::vector<ObjectEntry> entries;
+  std::string continue_token;
+  std::string list_rv;
+  do {
+    std::string query = path_ + "?limit=" + std::to_string(options_.page_size);
+    if (!continue_token.empty()) query += "&continue=" + query_escape(continue_token);
+    auto resp = client_->get(query);
+    if (stopping()) return false;
+    std::string failure;
+    if (!resp.ok()) {
+      failure = resp.error();
+    } else if (resp->status == 410 && !continue_token.empty()) {
+      // The continue token expired mid-list: start over.
+      entries.clear();
+      continue_token.clear();
+      continue;
+    } else if (resp->status != 200) {
+      failure = "HTTP " + std::to_string(resp->status);
+    }
+    json doc;
+    if (failure.empty()) {
+      doc = json::parse(resp->body, nullptr, false);
+      resp->body.clear();
+      resp->body.shrink_to_fit();
+      if (!doc.is_object() || !doc.contains("items") || !doc["items"].is_array()) {
+        failure = "list response is not a List";
+      }
+    }
+    if (!failure.empty()) {
+      std::string reason = "cannot list " + what + " from the API server: " + failure;
+      if (store_.synced(resource_)) {
+        store_.set_stale_reason(resource_, reason);
+      } else {
+        store_.set_unsynced(resource_, reason);
+      }
+      log::warn("list failed", {{"resource", what}, {"error", failure}});
+      return false;
+    }
+    const json& meta = doc["metadata"];
+    if (list_rv.empty() && meta.is_object()) list_rv = meta.value("resourceVersion", "");
+    continue_token = meta.is_object() ? meta.value("continue", "") : "";
+    for (json& item : doc["items"]) {
+      if (auto e = entry_from_object(resource_, item); e.ok()) entries.push_back(std::move(e.value()));
+      item = nullptr;  // drop values as soon as the keys are taken
+    }
+  } while (!continue_token.empty() && !stopping());
+  if (stopping()) return false;
+  const std::size_t count = entries.size();
+  store_.replace(resource_, std::move(entries));
+  resource_version_ = list_rv;
+  backoff_ = options_.initial_backoff;
+  lists_.fetch_add(1);
+  log::info("cache synced", {{"resource", what}, {"objects", count}, {"resource_version", list_rv}});
+  return true;
+}
+
+bool Reflector::handle_event(std::string_view text, WatchEnd& end) {
+  json event = json::parse(text, nullptr, false);
+  if (!event.is_object()) {
+    log::warn("undecodable watch event", {{"resource", std::string(to_string(resource_))}});
+    end = WatchEnd::kFailed;
+    return false;
+  }
+  const std::string type = event.value("type", "");
+  json& object = event["object"];
+  if (type == "ERROR") {
+    int code = object.is_object() ? object.value("code", 0) : 0;
+    std::string message = object.is_object() ? object.value("message", "") : "";
+    log::info("watch error event", {{"resource", std::string(to_string(resource_))},
+                                    {"code", code}, {"message", message}});
+    end = code == 410 ? WatchEnd::kRelist : WatchEnd::kFailed;
+    return false;
+  }
+  if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
+    std::string rv = object["metadata"].value("resourceVersion", "");
+    if (!rv.empty()) resource_version_ = rv;
+  }
+  if (type == "BOOKMARK") return true;
+  if (type == "ADDED" || type == "MODIFIED") {
+    if (auto e = entry_from_object(resource_, object); e.ok()) store_.upsert(resource_, std::move(e.value()));
+  } else if (type == "DELETED") {
+    if (auto e = entry_from_object(resource_, object); e.ok()) {
+      store_.erase(resource_, e->namespace_name, e->name);
+    }
+  }
+  return true;
+}
+
+Reflector::WatchEnd Reflector::watch() {
+  std::uniform_int_distribution<long long> extra(0, options_.min_watch_timeout.count());
+  long long timeout = options_.min_watch_timeout.count() + extra(rng_);
+  std::string query = path_ + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
+                      resource_version_ + "&timeoutSeconds=" + std::to_string(timeout);
+  WatchEnd end = WatchEnd::kResume;
+  bool got_event = false;
+  watches_.fetch_add(1);
+  auto status = client_->watch(query, [&](std::string_view text) {
+    got_event = true;
+    return handle_event(text, end) && !stopping();
+  });
+  if (stopping()) return WatchEnd::kResume;
+  const std::string what = std::string(to_string(resource_));
+  if (!status.ok()) {
+    // Connection refused or broken before any event: the API server is away. Keep serving
+    // from the last state; say why in case a review needs it.
+    store_.set_stale_reason(resource_, "watch of " + what + " failed: " + status.error());
+    log::warn("watch failed", {{"resource", what}, {"error", status.error()}});
+    return got_event ? WatchEnd::kResume : WatchEnd::kFailed;
+  }
+  if (*status == 410) return WatchEnd::kRelist;
+  if (*status != 200) {
+    store_.set_stale_reason(resource_, "watch of " + what + " answered HTTP " + std::to_string(*status));
+    return WatchEnd::kFailed;
+  }
+  if (end == WatchEnd::kResume) backoff_ = options_.initial_backoff;
+  return end;
+}
+
+}  // namespace preflight::cluster

@@ -1,0 +1,73 @@
+#pragma once
+// A Reflector keeps one resource of a ClusterStore in step with the API server, the way
+// client-go's reflector does: list (paged), then watch from the list's resourceVersion with
+// bookmarks; after a dropped stream, resume from the last resourceVersion seen (no relist);
+// after 410 Gone / an ERROR event "too old resource version", relist; while the API server
+// is unreachable, retry with exponential backoff and jitter. Owns its thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "cluster/cluster_store.h"
+#include "cluster/kube_client.h"
+
+namespace preflight::cluster {
+
+struct ReflectorOptions {
+  std::size_t page_size = 500;
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{30000};
+  // Watches end server-side after a random time in [min, 2*min) (client-go does the same), so
+  // connections rebalance across API server replicas.
+  std::chrono::seconds min_watch_timeout{300};
+};
+
+class Reflector {
+ public:
+  Reflector(Resource resource, KubeConfig config, ClusterStore& store, ReflectorOptions options = {});
+  ~Reflector();
+  Reflector(const Reflector&) = delete;
+  Reflector& operator=(const Reflector&) = delete;
+
+  // Called after every API request (verb, resource, HTTP status; 0 = no response).
+  void set_request_observer(std::function<void(std::string_view, std::string_view, int)> observer);
+  void start();
+  void stop();
+
+  // For tests and metrics.
+  std::uint64_t lists() const { return lists_.load(); }
+  std::uint64_t watches() const { return watches_.load(); }
+
+ private:
+  enum class WatchEnd { kResume, kRelist, kFailed };
+  void run();
+  bool list();
+  WatchEnd watch();
+  bool handle_event(std::string_view text, WatchEnd& end);
+  void backoff_sleep();
+  bool stopping() const { return stopping_.load(); }
+
+  Resource resource_;
+  std::string path_;
+  ClusterStore& store_;
+  ReflectorOptions options_;
+  std::unique_ptr<KubeClient> client_;
+  std::string resource_version_;
+  std::chrono::milliseconds backoff_;
+  std::mt19937_64 rng_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> lists_{0};
+  std::atomic<std::uint64_t> watches_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
+}  // namespace preflight::cluster

@@ -1,0 +1,80 @@
+#include "cluster/watch_decoder.h"
+
+#include <cstdio>
+
+namespace preflight::cluster {
+
+Result<bool> JsonStreamSplitter::fail(std::string message) {
+  error_ = std::move(message);
+  buffer_.clear();
+  return make_error(error_);
+}
+
+Result<bool> JsonStreamSplitter::feed(std::string_view chunk,
+                                      const std::function<bool(std::string_view doc)>& emit) {
+  if (failed()) return make_error(error_);
+  buffer_.append(chunk);
+  bool keep_going = true;
+  for (; scan_ < buffer_.size() && keep_going; ++scan_) {
+    const char c = buffer_[scan_];
+    if (depth_ > 0 && scan_ + 1 - doc_start_ > max_document_bytes_) {
+      return fail("watch stream: document at byte " + std::to_string(consumed_ + doc_start_) +
+                  " exceeds " + std::to_string(max_document_bytes_) + " bytes");
+    }
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '{':
+      case '[':
+        if (depth_ == 0) doc_start_ = scan_;
+        ++depth_;
+        break;
+      case '}':
+      case ']':
+        if (depth_ == 0) {
+          return fail("watch stream: unbalanced '" + std::string(1, c) + "' at byte " +
+                      std::to_string(consumed_ + scan_));
+        }
+        if (--depth_ == 0) {
+          keep_going = emit(std::string_view(buffer_).substr(doc_start_, scan_ + 1 - doc_start_));
+        }
+        break;
+      case '"':
+        if (depth_ == 0) {
+          return fail("watch stream: a string outside a JSON object at byte " +
+                      std::to_string(consumed_ + scan_));
+        }
+        in_string_ = true;
+        break;
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+        break;
+      default:
+        if (depth_ == 0) {
+          char hex[8];
+          std::snprintf(hex, sizeof(hex), "0x%02x", static_cast<unsigned char>(c));
+          return fail(std::string("watch stream: unexpected byte ") + hex +
+                      " outside a JSON object at byte " + std::to_string(consumed_ + scan_));
+        }
+    }
+  }
+  // Drop everything before the open document (or everything scanned when none is open).
+  const std::size_t drop = depth_ > 0 ? doc_start_ : scan_;
+  buffer_.erase(0, drop);
+  scan_ -= drop;
+  if (depth_ > 0) doc_start_ = 0;
+  consumed_ += drop;
+  return keep_going;
+}
+
+}  // namespace preflight::cluster
