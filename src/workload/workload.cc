@@ -315,6 +315,33 @@ void read_volumes(Reader& r, const json& spec, const std::string& spec_path, Wor
   }
 }
 
+void read_node_affinity(Reader& r, const json& spec, const std::string& spec_path, Workload& w) {
+  std::string path = spec_path + ".affinity";
+  const json* affinity = r.object_at(spec, "affinity", path);
+  const json* node = affinity ? r.object_at(*affinity, "nodeAffinity", path += ".nodeAffinity") : nullptr;
+  constexpr std::string_view kRequired = "requiredDuringSchedulingIgnoredDuringExecution";
+  const json* required = node ? r.object_at(*node, kRequired, path += "." + std::string(kRequired)) : nullptr;
+  const json* terms = required ? r.array_at(*required, "nodeSelectorTerms", path += ".nodeSelectorTerms") : nullptr;
+  if (terms == nullptr) return;
+  for (std::size_t i = 0; i < terms->size() && r.ok(); ++i) {
+    NodeSelectorTerm term;
+    term.path = path + "[" + std::to_string(i) + "]";
+    if (!(*terms)[i].is_object()) continue;
+    const json* exprs = r.array_at((*terms)[i], "matchExpressions", term.path + ".matchExpressions");
+    for (std::size_t k = 0; exprs != nullptr && k < exprs->size() && r.ok(); ++k) {
+      const json& e = (*exprs)[k];
+      std::string epath = term.path + ".matchExpressions[" + std::to_string(k) + "]";
+      if (!e.is_object()) continue;
+      NodeSelectorRequirement req;
+      req.key = r.string_at(e, "key", epath + ".key");
+      req.op = r.string_at(e, "operator", epath + ".operator");
+      req.values = r.string_list(e, "values", epath + ".values");
+      term.match_expressions.push_back(std::move(req));
+    }
+    w.required_node_affinity.push_back(std::move(term));
+  }
+}
+
 void read_pod_spec(Reader& r, const json& spec, const std::string& path, Workload& w) {
   w.pod_spec_path = path;
   w.service_account = r.string_at(spec, "serviceAccountName", path + ".serviceAccountName");
@@ -327,6 +354,7 @@ void read_pod_spec(Reader& r, const json& spec, const std::string& path, Workloa
       if (s.is_object()) w.image_pull_secrets.push_back(r.string_at(s, "name", path));
     }
   }
+  read_node_affinity(r, spec, path, w);
   read_containers(r, spec, path, "containers", Container::Type::kApp, w);
   read_containers(r, spec, path, "initContainers", Container::Type::kInit, w);
   read_containers(r, spec, path, "ephemeralContainers", Container::Type::kEphemeral, w);

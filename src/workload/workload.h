@@ -85,6 +85,18 @@ struct Volume {
   std::string path;                    // spec.template.spec.volumes[1].secret
 };
 
+// One term of requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: all its
+// matchExpressions must hold (terms are ORed).
+struct NodeSelectorRequirement {
+  std::string key;
+  std::string op;  // In, NotIn, Exists, DoesNotExist, Gt, Lt
+  std::vector<std::string> values;
+};
+struct NodeSelectorTerm {
+  std::vector<NodeSelectorRequirement> match_expressions;
+  std::string path;  // spec.template.spec.affinity.nodeAffinity.required...nodeSelectorTerms[0]
+};
+
 struct Workload {
   WorkloadKind kind = WorkloadKind::kDeployment;
   std::string kind_name;        // "Deployment" (display)
@@ -99,6 +111,7 @@ struct Workload {
   std::string service_account;  // spec.serviceAccountName (or deprecated serviceAccount); "" = default
   std::vector<std::string> image_pull_secrets;
   StringMap node_selector;
+  std::vector<NodeSelectorTerm> required_node_affinity;  // ORed terms; empty = no constraint
   std::vector<Container> containers;  // containers, then initContainers, then ephemeralContainers
   std::vector<Volume> volumes;
 

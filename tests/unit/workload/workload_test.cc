@@ -12,6 +12,8 @@ using nlohmann::json;
 json pod_spec() {
   return json::parse(R"({
     "serviceAccountName": "llm",
+    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+      {"matchExpressions": [{"key": "nvidia.com/cuda.driver.major", "operator": "Gt", "values": ["549"]}]}]}}},
     "nodeSelector": {"nvidia.com/gpu.present": "true"},
     "imagePullSecrets": [{"name": "regcred"}],
     "containers": [{
@@ -44,6 +46,13 @@ TEST(WorkloadTest, DeploymentPodTemplateAndPaths) {
   EXPECT_EQ(w->annotation("b"), "t");
   EXPECT_FALSE(w->annotation("c").has_value());
   EXPECT_EQ(w->service_account, "llm");
+  ASSERT_EQ(w->required_node_affinity.size(), 1u);
+  EXPECT_EQ(w->required_node_affinity[0].path,
+            "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+            ".nodeSelectorTerms[0]");
+  ASSERT_EQ(w->required_node_affinity[0].match_expressions.size(), 1u);
+  EXPECT_EQ(w->required_node_affinity[0].match_expressions[0].op, "Gt");
+  EXPECT_EQ(w->required_node_affinity[0].match_expressions[0].values, std::vector<std::string>{"549"});
   ASSERT_EQ(w->containers.size(), 3u);
   const Container& c = w->containers[0];
   EXPECT_EQ(c.path, "spec.template.spec.containers[0]");
