@@ -15,6 +15,9 @@ Decision allow_unchecked(const AdmissionRequest& request, std::string why) {
   Decision d;
   d.response.uid = request.uid;
   d.kind = request.resource.resource;
+  if (auto kind = kind_for_resource(request.resource.group, request.resource.resource)) {
+    d.metric_kind = to_string(*kind);
+  }
   d.skipped = std::move(why);
   return d;
 }
@@ -43,7 +46,8 @@ Decision decide(const AdmissionRequest& request,
 
   Decision d;
   d.response.uid = request.uid;
-  d.kind = std::string(to_string(*kind));
+  d.metric_kind = to_string(*kind);
+  d.kind = std::string(d.metric_kind);
 
   Result<Workload> workload = workload_from_json(request.object, *kind);
   if (!workload.ok()) {

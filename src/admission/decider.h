@@ -18,6 +18,8 @@ struct Decision {
   // Metric label: "allowed", "denied", "warned" or "error".
   std::string_view outcome = "allowed";
   std::string kind;        // workload kind inspected ("Deployment"), or the resource name
+  // Bounded metric label: the workload kind, or "other" for resources preflight does not inspect.
+  std::string_view metric_kind = "other";
   std::string workload;    // "Deployment prod/llm-api" when inspected
   // Why nothing was checked ("DELETE", "subresource scale", "exempt", "not inspected"), or empty.
   std::string skipped;

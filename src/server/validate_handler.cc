@@ -19,19 +19,10 @@ std::string json_error(std::string_view message) {
 
 namespace {
 
-std::string_view metric_kind(const admission::Decision& d) {
-  // Bounded label: workload kinds, else "other" (resource names come from requests).
-  if (kind_for_object("apps/v1", d.kind) || kind_for_object("batch/v1", d.kind) ||
-      kind_for_object("v1", d.kind)) {
-    return d.kind;
-  }
-  return "other";
-}
-
 void record(Runtime& rt, const admission::AdmissionRequest& req, const admission::Decision& d,
             double seconds) {
   auto& m = rt.metrics();
-  std::string_view kind = metric_kind(d);
+  std::string_view kind = d.metric_kind;
   m.admission_requests.labels({kind, req.operation, d.outcome, req.dry_run ? "true" : "false"}).inc();
   m.admission_duration.labels({kind}).observe(seconds);
   for (const Finding& f : d.findings) {
