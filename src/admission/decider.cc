@@ -69,7 +69,7 @@ Decision decide(const AdmissionRequest& request,
   d.workload = w.display();
 
   // A ConfigMap is inspected only when it declares prompt templates.
-  if (*kind == WorkloadKind::kConfigMap && w.labels.find("preflight.wfgy.io/prompts") == w.labels.end()) {
+  if (*kind == WorkloadKind::kConfigMap && w.label("preflight.wfgy.io/prompts") != "true") {
     d.skipped = "not inspected";
     return d;
   }

@@ -100,7 +100,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
       continue;
     }
     if (w->namespace_name.empty()) w->namespace_name = "default";
-    if (*kind == WorkloadKind::kConfigMap && !w->labels.contains("preflight.wfgy.io/prompts")) continue;
+    if (*kind == WorkloadKind::kConfigMap && w->label("preflight.wfgy.io/prompts") != "true") continue;
     ++report.objects;
     admission::Evaluation eval = admission::evaluate(*w, checks::all_checks(), ctx);
     for (std::string& n : eval.notices) report.notices.push_back(std::move(n));

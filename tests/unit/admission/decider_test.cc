@@ -229,6 +229,13 @@ TEST_F(DeciderTest, PromptConfigMapsOnlyWhenLabelled) {
   Decision d = run(r);
   EXPECT_TRUE(d.response.allowed);
   EXPECT_EQ(d.skipped, "not inspected");
+
+  r.object["metadata"]["labels"] = {{"preflight.wfgy.io/prompts", "true"}};
+  r.object["metadata"]["annotations"] = {{"test/template-placeholder", "deny"}};
+  d = run(r);
+  EXPECT_TRUE(d.skipped.empty());
+  EXPECT_FALSE(d.response.allowed);
+  EXPECT_EQ(d.workload, "ConfigMap prod/chat");
 }
 
 }  // namespace
