@@ -101,7 +101,7 @@ Status YamlReader::each(const YAML::Node& key, const YAML::Node& map, std::strin
   if (!map.IsMap()) return at(mark_of(key, map), where, "expected a mapping, got " + kind_of(map));
   std::map<std::string, int, std::less<>> seen;  // key -> 1-based line
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& k = it->first;
+    const YAML::Node k = it->first;  // a copy: it->first lives in a temporary
     if (!k.IsScalar()) return at(k.Mark(), where, "keys must be strings, got " + kind_of(k));
     const std::string& name = k.Scalar();
     if (!known.empty() && std::find(known.begin(), known.end(), name) == known.end()) {

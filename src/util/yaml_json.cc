@@ -70,16 +70,19 @@ class Converter {
     out = json::object();
     std::vector<YAML::Node> merges;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // Copies, not references: yaml-cpp's iterator returns its pair by value (a temporary
+      // behind operator->), so a reference to it->first dangles.
+      const YAML::Node key = it->first;
+      const YAML::Node item = it->second;
       if (key.IsScalar() && key.Scalar() == "<<" &&
           (key.Tag() == "?" || key.Tag() == std::string(kCoreTagPrefix) + "merge")) {
-        merges.push_back(it->second);
+        merges.push_back(item);
         continue;
       }
       std::string name;
       if (auto err = key_string(key, name)) return err;
       json v;
-      if (auto err = value(it->second, depth, v)) return err;
+      if (auto err = value(item, depth, v)) return err;
       out[name] = std::move(v);  // duplicate keys: the last one wins, as go-yaml v2
     }
     for (const YAML::Node& merge : merges) {
