@@ -8,7 +8,8 @@ namespace preflight::admission {
 
 namespace {
 
-constexpr std::size_t kMaxWarningBytes = 256;
+// The CONTRACT keeps warnings under 256 characters.
+constexpr std::size_t kMaxWarningBytes = 255;
 constexpr std::string_view kAlreadyLive = " (already in the live object; not blocking this update)";
 
 Decision allow_unchecked(const AdmissionRequest& request, std::string why) {
@@ -98,9 +99,13 @@ Decision decide(const AdmissionRequest& request,
     if (f.severity == Enforcement::kDeny) {
       denying.push_back(f);
     } else if (f.severity == Enforcement::kWarn) {
-      std::string line = format_finding(f);
-      if (preexisting) line.append(kAlreadyLive);
-      warnings.push_back(sanitize_line(line, kMaxWarningBytes));
+      if (preexisting) {
+        // Cut the finding, not the note: "not blocking" is the point of this warning.
+        warnings.push_back(sanitize_line(format_finding(f), kMaxWarningBytes - kAlreadyLive.size())
+                               .append(kAlreadyLive));
+      } else {
+        warnings.push_back(sanitize_line(format_finding(f), kMaxWarningBytes));
+      }
     }
   }
   d.findings = std::move(eval.findings);

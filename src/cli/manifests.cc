@@ -21,7 +21,8 @@ bool is_manifest_file(const fs::path& p) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
-void add_object(ManifestSet& set, const std::string& file, int line, nlohmann::json&& value) {
+void add_object(ManifestSet& set, const std::string& file, int line, nlohmann::json&& value,
+                const std::vector<int>& item_lines = {}) {
   if (!value.is_object() || !value.contains("kind") || !value["kind"].is_string() ||
       !value.contains("apiVersion") || !value["apiVersion"].is_string()) {
     set.errors.push_back(file + ":" + std::to_string(line) +
@@ -29,13 +30,15 @@ void add_object(ManifestSet& set, const std::string& file, int line, nlohmann::j
     return;
   }
   const std::string& kind = value["kind"].get_ref<const std::string&>();
-  if (kind.size() > 4 && kind.ends_with("List") && value.contains("items")) {
+  if (kind.ends_with("List") && value.contains("items")) {
     auto& items = value["items"];
     if (!items.is_array()) {
       set.errors.push_back(file + ":" + std::to_string(line) + ": " + kind + ".items is not a list");
       return;
     }
-    for (auto& item : items) add_object(set, file, line, std::move(item));
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      add_object(set, file, i < item_lines.size() ? item_lines[i] : line, std::move(items[i]));
+    }
     return;
   }
   set.objects.push_back({file, line, std::move(value)});
@@ -48,7 +51,9 @@ void read_text(ManifestSet& set, const std::string& file, const std::string& tex
     set.errors.push_back(docs.error());
     return;
   }
-  for (YamlDocument& doc : docs.value()) add_object(set, file, doc.line, std::move(doc.value));
+  for (YamlDocument& doc : docs.value()) {
+    add_object(set, file, doc.line, std::move(doc.value), doc.item_lines);
+  }
 }
 
 void read_file(ManifestSet& set, const fs::path& path) {

@@ -248,7 +248,15 @@ Result<std::vector<YamlDocument>> parse_yaml_documents(std::string_view text,
     for (const YAML::Node& node : nodes) {
       json value;
       if (auto err = converter.value(node, 0, value)) return *err;
-      if (!value.is_null()) docs.push_back({std::move(value), node.Mark().line + 1});
+      if (value.is_null()) continue;
+      YamlDocument doc{std::move(value), node.Mark().line + 1, {}};
+      if (node.IsMap()) {
+        const YAML::Node items = node["items"];  // an undefined node when absent
+        if (items.IsDefined() && items.IsSequence()) {
+          for (const YAML::Node& item : items) doc.item_lines.push_back(item.Mark().line + 1);
+        }
+      }
+      docs.push_back(std::move(doc));
     }
   } catch (const YAML::DeepRecursion& e) {
     return error_at(source_name, e.mark, nesting_message());

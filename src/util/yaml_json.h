@@ -41,6 +41,9 @@ inline constexpr int kMaxYamlDepth = 200;
 struct YamlDocument {
   nlohmann::json value;
   int line = 0;  // 1-based line where the document's content starts
+  // For a List (a mapping with an `items` sequence): the 1-based line of each item, so a
+  // finding in a List points at its object. Empty when unknown (JSON input).
+  std::vector<int> item_lines;
 };
 
 // Parses a multi-document YAML stream (JSON is YAML too; a text that is one JSON value is read

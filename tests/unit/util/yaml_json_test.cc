@@ -326,3 +326,19 @@ TEST(YamlJsonNode, ConvertsAndDiscards) {
 
 }  // namespace
 }  // namespace preflight
+
+namespace preflight {
+namespace {
+
+TEST(YamlJsonListLines, ListItemsKeepTheirLines) {
+  auto docs = parse_yaml_documents("apiVersion: v1\nkind: List\nitems:\n- kind: A\n  x: 1\n- kind: B\n", "l.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  ASSERT_EQ(docs->size(), 1u);
+  EXPECT_EQ((*docs)[0].item_lines, (std::vector<int>{4, 6}));
+  auto plain = parse_yaml_documents("kind: A\n", "a.yaml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE((*plain)[0].item_lines.empty());
+}
+
+}  // namespace
+}  // namespace preflight
