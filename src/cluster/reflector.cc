@@ -166,6 +166,7 @@ Reflector::WatchEnd Reflector::watch() {
   WatchEnd end = WatchEnd::kResume;
   bool got_event = false;
   watches_.fetch_add(1);
+  const auto started = std::chrono::steady_clock::now();
   auto status = client_->watch(query, [&](std::string_view text) {
     got_event = true;
     return handle_event(text, end) && !stopping();
@@ -175,9 +176,18 @@ Reflector::WatchEnd Reflector::watch() {
   if (!status.ok()) {
     // Connection refused or broken before any event: the API server is away. Keep serving
     // from the last state; say why in case a review needs it.
-    store_.set_stale_reason(resource_, "watch of " + what + " failed: " + status.error());
+    // A watch that was established (it delivered events, or lasted a second) and then broke
+    // is resumed at once, like client-go: quiet watches cut by a load balancer must not
+    // back off further with every cut. One that failed straight away backs off.
+    const bool established =
+        got_event || std::chrono::steady_clock::now() - started >= std::chrono::seconds(1);
     log::warn("watch failed", {{"resource", what}, {"error", status.error()}});
-    return got_event ? WatchEnd::kResume : WatchEnd::kFailed;
+    if (established) {
+      backoff_ = options_.initial_backoff;
+      return WatchEnd::kResume;
+    }
+    store_.set_stale_reason(resource_, "watch of " + what + " failed: " + status.error());
+    return WatchEnd::kFailed;
   }
   if (*status == 410) return WatchEnd::kRelist;
   if (*status != 200) {

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <charconv>
 
 #include "log/log.h"
@@ -43,7 +45,11 @@ std::string_view reason_phrase(int status) {
 }  // namespace
 
 HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Registry& registry)
-    : options_(std::move(options)), runtime_(runtime), registry_(registry) {
+    : options_(std::move(options)),
+      runtime_(runtime),
+      registry_(registry),
+      tls_drainer_(options_.listen.port),
+      plain_drainer_(options_.metrics_listen.port) {
   tls_ = std::make_unique<httplib::SSLServer>(
       [this](SSL_CTX& ctx) { return runtime_.certs().configure(ctx); });
   plain_ = std::make_unique<httplib::Server>();
@@ -69,8 +75,26 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
     res.set_content(json_error("internal error"), "application/json");
   };
 
-  for (httplib::Server* s : {static_cast<httplib::Server*>(tls_.get()), plain_.get()}) {
+  for (auto [s, drainer] : {std::pair{static_cast<httplib::Server*>(tls_.get()), &tls_drainer_},
+                            std::pair{static_cast<httplib::Server*>(plain_.get()), &plain_drainer_}}) {
+    // Track requests in flight so shutdown closes only idle connections (connection_drainer.h).
+    s->set_pre_routing_handler([drainer](const httplib::Request& req, httplib::Response&) {
+      drainer->request_started(req.remote_addr, req.remote_port);
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    s->set_logger([drainer](const httplib::Request& req, const httplib::Response&) {
+      drainer->request_finished(req.remote_addr, req.remote_port);
+    });
     s->set_error_handler(error_body);
+    // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections (API server
+    // replicas reconnecting) would wait for SYN retries. Remember the listening socket so
+    // bind() can listen again with SOMAXCONN (Linux accepts a second listen()).
+    int* listener = s == tls_.get() ? &tls_listener_fd_ : &plain_listener_fd_;
+    s->set_socket_options([listener](int fd) {
+      int yes = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      if (*listener < 0) *listener = fd;
+    });
     s->set_exception_handler(on_exception);
     s->set_read_timeout(options_.read_timeout_seconds, 0);
     s->set_write_timeout(options_.read_timeout_seconds, 0);
@@ -119,26 +143,37 @@ void HttpsServer::add_health_routes(httplib::Server& s) {
 
 Result<bool> HttpsServer::bind() {
   if (!tls_->is_valid()) return make_error("TLS server could not be set up");
-  auto bind_one = [](httplib::Server& s, const HostPort& hp) -> Result<bool> {
+  auto bind_one = [](httplib::Server& s, const HostPort& hp, int& fd) -> Result<bool> {
+    fd = -1;
     if (!s.bind_to_port(hp.host, hp.port)) {
       return make_error("cannot listen on " + hp.host + ":" + std::to_string(hp.port));
     }
+    if (fd >= 0) ::listen(fd, SOMAXCONN);
     return true;
   };
-  if (auto r = bind_one(*tls_, options_.listen); !r.ok()) return r;
-  if (auto r = bind_one(*plain_, options_.metrics_listen); !r.ok()) return r;
+  if (auto r = bind_one(*tls_, options_.listen, tls_listener_fd_); !r.ok()) return r;
+  if (auto r = bind_one(*plain_, options_.metrics_listen, plain_listener_fd_); !r.ok()) return r;
   return true;
 }
 
 void HttpsServer::run() {
+  running_.store(true);
   std::thread metrics_thread([this] { plain_->listen_after_bind(); });
   tls_->listen_after_bind();
   metrics_thread.join();
+  running_.store(false);
 }
 
 void HttpsServer::stop() {
   tls_->stop();
   plain_->stop();
+  // Workers idling in keep-alive do not notice stop(); close their connections until every
+  // worker has finished (a request in flight keeps its connection until it is answered).
+  while (running_.load()) {
+    tls_drainer_.close_idle();
+    plain_drainer_.close_idle();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace preflight::server

@@ -5,9 +5,11 @@
 
 #include <memory>
 #include <string>
+#include <atomic>
 #include <thread>
 
 #include "metrics/registry.h"
+#include "server/connection_drainer.h"
 #include "server/runtime.h"
 #include "util/result.h"
 
@@ -48,7 +50,8 @@ class HttpsServer {
   Result<bool> bind();
   // Serves until stop(); returns once both listeners have finished their in-flight requests.
   void run();
-  // Stops accepting; in-flight requests finish. Safe from any thread.
+  // Stops accepting; in-flight requests finish, idle keep-alive connections are closed, and
+  // run() returns. Safe from any thread; blocks until run() has returned.
   void stop();
 
  private:
@@ -59,6 +62,11 @@ class HttpsServer {
   metrics::Registry& registry_;
   std::unique_ptr<httplib::SSLServer> tls_;
   std::unique_ptr<httplib::Server> plain_;
+  ConnectionDrainer tls_drainer_;
+  ConnectionDrainer plain_drainer_;
+  std::atomic<bool> running_{false};
+  int tls_listener_fd_ = -1;
+  int plain_listener_fd_ = -1;
 };
 
 }  // namespace preflight::server
