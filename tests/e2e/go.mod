@@ -1,0 +1,3 @@
+module preflight/e2e
+
+go 1.19
