@@ -3,10 +3,14 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdlib>
 #include <iostream>
 
 #include "admission/evaluate.h"
+#include "cluster/cluster_source.h"
 #include "cluster/cluster_store.h"
 #include "cluster/layered_view.h"
 #include "cli/args.h"
@@ -18,7 +22,8 @@ namespace preflight::cli {
 
 namespace {
 constexpr const char* kUsage =
-    "usage: preflight check -f PATH [-f PATH...] [--config FILE] [-o text|json] [--strict]\n";
+    "usage: preflight check -f PATH [-f PATH...] [--config FILE] [-o text|json] [--strict]\n"
+    "                       [--cluster-snapshot FILE | --kubeconfig FILE]\n";
 }
 
 int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
@@ -57,6 +62,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   // unresolvable one is reported as not checked (never as a failure).
   policy.cluster_unavailable = policy::UnavailableMode::kWarn;
   cluster::ClusterStore snapshot;
+  std::unique_ptr<cluster::ClusterSource> live;
   const cluster::ClusterView* fallback = nullptr;
   if (std::string path = args->get("cluster-snapshot"); !path.empty()) {
     if (auto r = cluster::load_snapshot_file(snapshot, path); !r.ok()) {
@@ -64,9 +70,25 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
       return 2;
     }
     fallback = &snapshot;
-  } else if (args->has("kubeconfig")) {
-    err << "preflight check: --kubeconfig is not supported by check yet; use --cluster-snapshot\n";
-    return 2;
+  } else if (std::string kubeconfig = args->get("kubeconfig"); !kubeconfig.empty()) {
+    // List the cluster once (the same reflectors as serve), then check against it.
+    auto config = cluster::load_kubeconfig(kubeconfig);
+    if (!config.ok()) {
+      err << "preflight check: " << config.error() << "\n";
+      return 2;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    live = cluster::ClusterSource::from_api(std::move(config.value()), nullptr);
+    live->start();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!live->not_ready_reason().empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (std::string why = live->not_ready_reason(); !why.empty()) {
+      err << "preflight check: cluster state not available after 30s: " << why << "\n";
+      return 2;
+    }
+    fallback = &live->store();
   }
 
   ManifestSet set = read_manifests(paths, in);
