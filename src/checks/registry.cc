@@ -4,6 +4,7 @@
 
 #include "checks/check.h"
 #include "checks/configmap_ref.h"
+#include "checks/cuda_compat.h"
 #include "checks/env_name.h"
 #include "checks/secret_ref.h"
 #include "checks/serviceaccount_ref.h"
@@ -15,6 +16,7 @@ namespace {
 std::vector<std::unique_ptr<Check>> build_checks() {
   std::vector<std::unique_ptr<Check>> checks;
   checks.push_back(make_configmap_ref_check());
+  checks.push_back(make_cuda_compat_check());
   checks.push_back(make_env_name_check());
   checks.push_back(make_secret_ref_check());
   checks.push_back(make_serviceaccount_ref_check());

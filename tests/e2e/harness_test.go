@@ -127,6 +127,7 @@ func freePort(t *testing.T) int {
 type serverOptions struct {
 	config         string // --config path, "" for built-in defaults
 	reloadInterval string // --reload-interval, "" for the binary's default
+	snapshot       string // --cluster-snapshot, "" for tests/fixtures/reviews/cluster-snapshot.yaml
 }
 
 // server is one running `preflight serve`.
@@ -161,6 +162,9 @@ func startServer(t *testing.T, opts serverOptions) *server {
 			"--tls-key", filepath.Join(certDir, "tls.key"),
 			"--listen", s.addr, "--metrics-listen", s.metricsAddr, "--log-level", "info",
 			"--cluster-snapshot", fixture("reviews", "cluster-snapshot.yaml")}
+		if opts.snapshot != "" {
+			args[len(args)-1] = opts.snapshot
+		}
 		if opts.config != "" {
 			args = append(args, "--config", opts.config)
 		}

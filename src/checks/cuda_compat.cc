@@ -1,0 +1,289 @@
+#include "checks/cuda_compat.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "checks/object_ref.h"
+#include "cuda/compute_table.h"
+#include "cuda/finding_text.h"
+#include "cuda/image_ref.h"
+#include "cuda/node_capability.h"
+#include "cuda/node_match.h"
+#include "cuda/placement_bound.h"
+#include "cuda/requirement.h"
+
+namespace preflight::checks {
+
+namespace {
+
+using cluster::Lookup;
+using cluster::Resource;
+using cuda::CudaRequirement;
+using cuda::CudaVersion;
+using cuda::OldNode;
+using cuda::Verdict;
+
+constexpr std::string_view kCheckId = "cuda-compat";
+constexpr std::size_t kMaxLine = 255;  // warnings must stay under 256 characters
+
+// The cluster's Nodes, read once per run and only when a check needs them.
+class ClusterNodes {
+ public:
+  enum class State { kNone, kUnknown, kKnown };
+  struct Node {
+    const cluster::NodeInfo* info;
+    cuda::NodeCapability cap;
+    bool matched;
+  };
+
+  ClusterNodes(const cluster::ClusterView* cluster, const Workload& w) : cluster_(cluster), w_(w) {}
+
+  State state() {
+    load();
+    return state_;
+  }
+  const std::vector<Node>& nodes() {
+    load();
+    return nodes_;
+  }
+  std::string reason() const { return cluster_->unknown_reason(Resource::kNode); }
+
+ private:
+  void load() {
+    if (loaded_) return;
+    loaded_ = true;
+    if (cluster_ == nullptr) return;
+    if (cluster_->find(Resource::kNode, "", "") == Lookup::kUnknown) {
+      state_ = State::kUnknown;
+      return;
+    }
+    state_ = State::kKnown;
+    infos_ = cluster_->nodes();
+    nodes_.reserve(infos_.size());
+    for (const cluster::NodeInfo& n : infos_) {
+      nodes_.push_back(
+          {&n, cuda::read_node_capability(n.labels), cuda::node_matches(w_, n.labels)});
+    }
+  }
+
+  const cluster::ClusterView* cluster_;
+  const Workload& w_;
+  bool loaded_ = false;
+  State state_ = State::kNone;
+  std::vector<cluster::NodeInfo> infos_;
+  std::vector<Node> nodes_;
+};
+
+// Where the workload's annotations are: its own, else its pod template's.
+std::string annotations_path(const Workload& w) {
+  if (w.annotations.contains(cuda::kCudaVersionAnnotation)) return "metadata.annotations";
+  const std::string_view spec = w.pod_spec_path;
+  if (spec.ends_with(".spec")) {
+    return std::string(spec.substr(0, spec.size() - 5)).append(".metadata.annotations");
+  }
+  return "metadata.annotations";
+}
+
+// A short name of the placement for "could not check node ...".
+std::string placement_name(const Workload& w) {
+  for (const auto& [key, value] : w.node_selector) {
+    if (key != "kubernetes.io/os" && key != "kubernetes.io/arch") return key + "=" + value;
+  }
+  for (const NodeSelectorTerm& t : w.required_node_affinity) {
+    for (const NodeSelectorRequirement& r : t.match_expressions) {
+      std::string out = r.key + " " + r.op;
+      for (std::size_t i = 0; i < r.values.size(); ++i)
+        out.append(i == 0 ? " " : ",").append(r.values[i]);
+      return out;
+    }
+  }
+  return "any GPU node";
+}
+
+class Run {
+ public:
+  Run(const Workload& w, const CheckContext& ctx, std::vector<Finding>& out)
+      : w_(w), ctx_(ctx), out_(out), nodes_(ctx.cluster, w) {}
+
+  void run() {
+    read_annotation();
+    const Container* first_gpu = nullptr;
+    for (const Container& c : w_.containers) {
+      if (c.type == Container::Type::kEphemeral || !cuda::requests_nvidia_gpu(c)) continue;
+      if (first_gpu == nullptr) first_gpu = &c;
+      if (const auto req = cuda::cuda_requirement(c, declared_)) check_container(c, *req);
+    }
+    if (first_gpu != nullptr) check_gpu_node_exists(*first_gpu);
+  }
+
+ private:
+  void read_annotation() {
+    const std::optional<std::string_view> value = w_.annotation(cuda::kCudaVersionAnnotation);
+    if (!value) return;
+    declared_ = cuda::parse_cuda_version(*value);
+    if (declared_) return;
+    Finding& f = out_.emplace_back();
+    f.check = std::string(kCheckId);
+    f.severity = Enforcement::kWarn;
+    f.subject = "annotation " + std::string(cuda::kCudaVersionAnnotation);
+    f.field_path = annotations_path(w_);
+    f.message = "\"" + cuda::quoted(*value) + "\" is not a CUDA version; it is ignored";
+    f.fix = "write major.minor, e.g. \"12.4\"";
+  }
+
+  void check_container(const Container& c, const CudaRequirement& req) {
+    const CudaVersion need = req.version;
+    bool needs_cluster = false;
+    const cuda::CudaBound spec = cuda::placement_cuda_bound(w_, need);
+    if (spec.verdict == Verdict::kIncompatible) {
+      add(c, req, Enforcement::kDeny, cuda::placement_cuda_text(need, spec.evidence));
+    } else if (spec.verdict == Verdict::kUndecided) {
+      if (!cuda::has_placement(w_)) {
+        if (!cluster_cuda(c, req) && !gpu_nodes_known()) {
+          add(c, req, Enforcement::kWarn, cuda::no_placement_text(need));
+        }
+      } else if (nodes_.state() == ClusterNodes::State::kUnknown) {
+        needs_cluster = true;
+      } else {
+        cluster_cuda(c, req);
+      }
+    }
+    if (const std::optional<int> min_cc = cuda::min_compute_capability(need.major)) {
+      const cuda::ComputeBound cc = cuda::placement_compute_bound(w_, *min_cc);
+      if (cc.verdict == Verdict::kIncompatible) {
+        add(c, req, Enforcement::kDeny, cuda::placement_compute_text(need, *min_cc, cc.evidence));
+      } else if (cc.verdict == Verdict::kUndecided) {
+        cluster_compute(c, req, *min_cc);  // unknown Nodes: not worth a "not checked"
+      }
+    }
+    if (needs_cluster) unverified(c, req);
+  }
+
+  // Matching Nodes whose driver supports less than the need; reports them. Returns whether any.
+  bool cluster_cuda(const Container& c, const CudaRequirement& req) {
+    if (nodes_.state() != ClusterNodes::State::kKnown) return false;
+    std::vector<OldNode> old;
+    for (const ClusterNodes::Node& n : nodes_.nodes()) {
+      if (!n.matched || !n.cap.cuda || *n.cap.cuda >= req.version) continue;
+      old.push_back({n.info->name, *n.cap.cuda, n.cap.driver ? n.cap.driver->major : 0});
+    }
+    if (old.empty()) return false;
+    std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
+      return std::make_tuple(a.cuda.key(), a.name) < std::make_tuple(b.cuda.key(), b.name);
+    });
+    add(c, req, Enforcement::kDeny, cuda::cluster_cuda_text(req.version, old));
+    return true;
+  }
+
+  void cluster_compute(const Container& c, const CudaRequirement& req, int min_cc) {
+    if (nodes_.state() != ClusterNodes::State::kKnown) return;
+    std::vector<OldNode> old;
+    for (const ClusterNodes::Node& n : nodes_.nodes()) {
+      if (!n.matched || !n.cap.compute || n.cap.compute->hi >= min_cc) continue;
+      old.push_back({n.info->name, {}, 0, n.cap.compute->lo, n.cap.compute->hi});
+    }
+    if (old.empty()) return;
+    std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
+      return std::tie(a.compute_hi, a.name) < std::tie(b.compute_hi, b.name);
+    });
+    add(c, req, Enforcement::kDeny, cuda::cluster_compute_text(req.version, min_cc, old));
+  }
+
+  // Whether the cluster's Nodes are known and some of them tell their driver's CUDA version.
+  bool gpu_nodes_known() {
+    if (nodes_.state() != ClusterNodes::State::kKnown) return false;
+    const auto& nodes = nodes_.nodes();
+    return std::any_of(nodes.begin(), nodes.end(),
+                       [](const auto& n) { return n.cap.cuda.has_value(); });
+  }
+
+  void check_gpu_node_exists(const Container& c) {
+    if (!cuda::has_placement(w_) || cuda::on_provisioned_labels(w_) ||
+        nodes_.state() != ClusterNodes::State::kKnown) {
+      return;
+    }
+    const auto& nodes = nodes_.nodes();
+    if (nodes.empty()) return;
+    const bool gpu_labels =
+        std::any_of(nodes.begin(), nodes.end(), [](const auto& n) { return n.cap.nvidia_gpu; });
+    const bool fits = std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) {
+      return n.matched && (n.cap.nvidia_gpu || !gpu_labels);
+    });
+    if (fits) return;
+    const bool by_selector = !w_.node_selector.empty();
+    const cuda::Text text = cuda::no_gpu_node_text(nodes.size());
+    Finding& f = out_.emplace_back();
+    f.check = std::string(kCheckId);
+    f.container = c.name;
+    f.subject = by_selector ? "nodeSelector" : "nodeAffinity";
+    f.field_path = w_.pod_spec_path + (by_selector ? ".nodeSelector" : ".affinity.nodeAffinity");
+    f.message = text.message;
+    f.fix = text.fix;
+  }
+
+  void unverified(const Container& c, const CudaRequirement& req) {
+    const std::optional<Enforcement> severity = unverified_severity(ctx_.policy);
+    if (!severity) return;
+    Finding& f = start(c, req, *severity);
+    describe_unverified(f, Resource::kNode, placement_name(w_), nodes_.reason());
+    // Not fitted: the reason varies, and squeezing the image for it would hide what matters.
+    f.fix = "retry once the nodes are synced, or pin a driver label";
+  }
+
+  void add(const Container& c, const CudaRequirement& req, Enforcement severity, cuda::Text text) {
+    Finding& f = start(c, req, severity);
+    f.message = std::move(text.message);
+    f.fix = std::move(text.fix);
+    fit(f, c.image);
+  }
+
+  Finding& start(const Container& c, const CudaRequirement& req, Enforcement severity) {
+    Finding& f = out_.emplace_back();
+    f.check = std::string(kCheckId);
+    f.severity = severity;
+    f.container = c.name;
+    f.subject = c.image.empty() ? std::string("image") : "image " + c.image;
+    if (req.disabled != nullptr) {
+      f.field_path = req.disabled->path;
+    } else if (req.env != nullptr) {
+      f.field_path = req.env->path;
+    } else if (req.source == cuda::CudaSource::kAnnotation) {
+      f.field_path = annotations_path(w_);
+    } else {
+      f.field_path = c.path + ".image";
+    }
+    return f;
+  }
+
+  // Shortens the image in the subject as much as the line needs to fit a warning.
+  static void fit(Finding& f, std::string_view image) {
+    const std::size_t size = format_finding(f).size();
+    if (size <= kMaxLine || image.empty()) return;
+    const std::size_t over = size - kMaxLine;
+    f.subject = "image " + cuda::short_image(image, image.size() > over ? image.size() - over : 0);
+  }
+
+  const Workload& w_;
+  const CheckContext& ctx_;
+  std::vector<Finding>& out_;
+  ClusterNodes nodes_;
+  std::optional<CudaVersion> declared_;
+};
+
+class CudaCompat final : public Check {
+ public:
+  std::string_view id() const override { return kCheckId; }
+
+  std::vector<Finding> run(const Workload& workload, const CheckContext& ctx) const override {
+    std::vector<Finding> out;
+    if (workload.kind == WorkloadKind::kConfigMap) return out;
+    Run(workload, ctx, out).run();
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Check> make_cuda_compat_check() { return std::make_unique<CudaCompat>(); }
+
+}  // namespace preflight::checks
