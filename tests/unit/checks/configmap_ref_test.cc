@@ -36,24 +36,14 @@ FakeCluster cluster() {
   return c;
 }
 
-policy::Policy unavailable(policy::UnavailableMode mode) {
-  policy::Policy p = policy::default_policy();
-  p.cluster_unavailable = mode;
-  return p;
-}
+policy::Policy unavailable(policy::UnavailableMode mode) { return testutil::with_unavailable(mode); }
 
 // "<severity>[ unverified]|<format_finding line>" per finding, in the check's order.
 std::vector<std::string> run(const Workload& w, const cluster::ClusterView* cluster,
                              const policy::Policy& p = policy::default_policy()) {
   const auto check = make_configmap_ref_check();
   EXPECT_EQ(check->id(), "configmap-ref");
-  std::vector<std::string> lines;
-  for (const Finding& f : check->run(w, CheckContext{p, cluster})) {
-    EXPECT_EQ(f.check, "configmap-ref");
-    lines.push_back(std::string(to_string(f.severity)) + (f.unverified ? " unverified" : "") + "|" +
-                    format_finding(f));
-  }
-  return lines;
+  return testutil::finding_lines(*check, w, cluster, p);
 }
 
 std::string deny(const std::string& rest) { return "deny|[configmap-ref] " + rest; }

@@ -122,25 +122,14 @@ Workload affinity(std::vector<std::vector<NodeSelectorRequirement>> terms,
   return w;
 }
 
-policy::Policy unavailable(policy::UnavailableMode mode) {
-  policy::Policy p = policy::default_policy();
-  p.cluster_unavailable = mode;
-  return p;
-}
+policy::Policy unavailable(policy::UnavailableMode mode) { return testutil::with_unavailable(mode); }
 
 std::vector<std::string> run(const Workload& w, const cluster::ClusterView* cluster,
                              const policy::Policy& p = policy::default_policy()) {
   const auto check = make_cuda_compat_check();
   EXPECT_EQ(check->id(), "cuda-compat");
-  std::vector<std::string> lines;
-  for (const Finding& f : check->run(w, CheckContext{p, cluster})) {
-    EXPECT_EQ(f.check, "cuda-compat");
-    const std::string line = format_finding(f);
-    EXPECT_LT(line.size(), 256u) << line;
-    lines.push_back(std::string(to_string(f.severity)) + (f.unverified ? " unverified" : "") + "|" +
-                    line);
-  }
-  return lines;
+  return testutil::finding_lines(*check, w, cluster, p,
+                                  [](const Finding&, const std::string& line) { EXPECT_LT(line.size(), 256u) << line; });
 }
 
 constexpr char kImagePath[] = "(spec.template.spec.containers[0].image)";

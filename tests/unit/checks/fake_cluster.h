@@ -14,7 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "checks/check.h"
 #include "cluster/cluster_view.h"
+#include "policy/policy.h"
 #include "workload/workload.h"
 
 namespace preflight::testutil {
@@ -179,6 +185,29 @@ inline Workload deployment(std::vector<Container> containers, std::vector<Volume
   w.containers = std::move(containers);
   w.volumes = std::move(volumes);
   return w;
+}
+
+// The default policy with cluster_unavailable set to `mode`.
+inline policy::Policy with_unavailable(policy::UnavailableMode mode) {
+  policy::Policy p = policy::default_policy();
+  p.cluster_unavailable = mode;
+  return p;
+}
+
+// Runs `check` and renders each finding as "<severity>[ unverified]|<format_finding line>", in
+// the check's order. Every finding must carry the check's id; `extra` adds per-suite assertions.
+inline std::vector<std::string> finding_lines(
+    const checks::Check& check, const Workload& w, const cluster::ClusterView* cluster,
+    const policy::Policy& p, const std::function<void(const Finding&, const std::string&)>& extra = {}) {
+  std::vector<std::string> lines;
+  for (const Finding& f : check.run(w, checks::CheckContext{p, cluster})) {
+    EXPECT_EQ(f.check, check.id());
+    const std::string line = format_finding(f);
+    if (extra) extra(f, line);
+    lines.push_back(std::string(to_string(f.severity)) + (f.unverified ? " unverified" : "") + "|" +
+                    line);
+  }
+  return lines;
 }
 
 }  // namespace preflight::testutil

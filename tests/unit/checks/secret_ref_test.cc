@@ -39,26 +39,18 @@ FakeCluster cluster() {
   return c;
 }
 
-policy::Policy unavailable(policy::UnavailableMode mode) {
-  policy::Policy p = policy::default_policy();
-  p.cluster_unavailable = mode;
-  return p;
-}
+policy::Policy unavailable(policy::UnavailableMode mode) { return testutil::with_unavailable(mode); }
 
 // "<severity>[ unverified]|<format_finding line>" per finding, in the check's order.
 std::vector<std::string> run(const Workload& w, const cluster::ClusterView* cluster,
                              const policy::Policy& p = policy::default_policy()) {
   const auto check = make_secret_ref_check();
   EXPECT_EQ(check->id(), "secret-ref");
-  std::vector<std::string> lines;
-  for (const Finding& f : check->run(w, CheckContext{p, cluster})) {
-    EXPECT_EQ(f.check, "secret-ref");
-    const std::string line = format_finding(f);
-    EXPECT_EQ(line.find("sentinel"), std::string::npos) << "a value leaked: " << line;
-    lines.push_back(std::string(to_string(f.severity)) + (f.unverified ? " unverified" : "") + "|" +
-                    line);
-  }
-  return lines;
+  return testutil::finding_lines(*check, w, cluster, p,
+                                  [](const Finding&, const std::string& line) {
+                                    EXPECT_EQ(line.find("sentinel"), std::string::npos)
+                                        << "a value leaked: " << line;
+                                  });
 }
 
 std::string deny(const std::string& rest) { return "deny|[secret-ref] " + rest; }

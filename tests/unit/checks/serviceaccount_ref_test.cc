@@ -35,24 +35,14 @@ Workload running_as(std::string sa, std::string ns = "prod") {
   return w;
 }
 
-policy::Policy unavailable(policy::UnavailableMode mode) {
-  policy::Policy p = policy::default_policy();
-  p.cluster_unavailable = mode;
-  return p;
-}
+policy::Policy unavailable(policy::UnavailableMode mode) { return testutil::with_unavailable(mode); }
 
 std::vector<std::string> run(const Workload& w, const cluster::ClusterView* cluster,
                              const policy::Policy& p = policy::default_policy()) {
   const auto check = make_serviceaccount_ref_check();
   EXPECT_EQ(check->id(), "serviceaccount-ref");
-  std::vector<std::string> lines;
-  for (const Finding& f : check->run(w, CheckContext{p, cluster})) {
-    EXPECT_EQ(f.check, "serviceaccount-ref");
-    EXPECT_TRUE(f.container.empty());
-    lines.push_back(std::string(to_string(f.severity)) + (f.unverified ? " unverified" : "") + "|" +
-                    format_finding(f));
-  }
-  return lines;
+  return testutil::finding_lines(*check, w, cluster, p,
+                                  [](const Finding& f, const std::string&) { EXPECT_TRUE(f.container.empty()); });
 }
 
 TEST(ServiceAccountRefTest, Table) {
