@@ -9,7 +9,9 @@ import (
 	"testing"
 )
 
-// review is one AdmissionReview the test sends, built from examples/admissionreview-broken.json
+// review is one AdmissionReview the test sends, built from tests/fixtures/reviews/monitoring-broken-v1.json
+// (a Deployment with a misspelled required env var and unrendered placeholders, whose Secret
+// exists only in prod of examples/cluster-snapshot.yaml)
 // (a Deployment in prod denied by env-name and template-placeholder), and what it must get.
 type review struct {
 	name        string
@@ -22,7 +24,7 @@ type review struct {
 
 func buildReviews(t *testing.T, p paths) []review {
 	t.Helper()
-	example, err := os.ReadFile(p.file("examples", "admissionreview-broken.json"))
+	example, err := os.ReadFile(p.file("tests", "fixtures", "reviews", "monitoring-broken-v1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func (r review) body(t *testing.T, uid string) []byte {
 	}
 	var m map[string]interface{}
 	if err := json.Unmarshal(r.example, &m); err != nil {
-		t.Fatalf("admissionreview-broken.json: %v", err)
+		t.Fatalf("monitoring-broken-v1.json: %v", err)
 	}
 	request(m)["uid"] = uid
 	if r.edit != nil {
