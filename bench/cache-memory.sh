@@ -16,8 +16,8 @@ keys=${KEYS:-5}
 configmaps=${CONFIGMAPS:-0}
 nodes=${NODES:-0}
 work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# run() executes in a subshell (process substitution): record pids in a file for cleanup.
+cleanup() { [[ -f $work/pids ]] && xargs -r kill <"$work/pids" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 [[ -x $bin ]] || { echo "cache-memory: build $bin first (scripts/build)" >&2; exit 1; }
@@ -35,7 +35,7 @@ run() {
   api_port=$(free_port); tls_port=$(free_port); metrics_port=$(free_port)
   "$work/fakeapi" --listen "127.0.0.1:$api_port" --ca-out "$work/$name-ca.pem" --token bench "$@" \
     >"$work/$name-fake.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$work/pids"
   for _ in $(seq 1 600); do [[ -s $work/$name-ca.pem ]] && curl -skf -o /dev/null -H 'Authorization: Bearer bench' \
     "https://127.0.0.1:$api_port/api/v1/nodes?limit=1" && break; sleep 0.1; done
   cat >"$work/$name-kubeconfig" <<KC
@@ -52,7 +52,7 @@ KC
     --listen "127.0.0.1:$tls_port" --metrics-listen "127.0.0.1:$metrics_port" --log-level warn \
     >"$work/$name-preflight.log" 2>&1 &
   local pid=$!
-  pids+=($pid)
+  echo "$pid" >>"$work/pids"
   for _ in $(seq 1 1200); do
     curl -sf -o /dev/null "http://127.0.0.1:$metrics_port/readyz" && break
     sleep 0.05
