@@ -21,10 +21,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"preflight/e2e/testutil"
 )
 
 var (
@@ -67,24 +68,6 @@ func readFixture(t *testing.T, parts ...string) []byte {
 		t.Fatalf("fixture: %v", err)
 	}
 	return b
-}
-
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // genCerts runs certs/gen-certs.sh into dir (force: new CA and key).
@@ -138,8 +121,8 @@ type server struct {
 	addr        string // 127.0.0.1:P (TLS)
 	metricsAddr string // 127.0.0.1:M (plain HTTP)
 	cmd         *exec.Cmd
-	stderr      *syncBuffer
-	stdout      *syncBuffer
+	stderr      *testutil.SyncBuffer
+	stdout      *testutil.SyncBuffer
 	done        chan struct{}
 	waitErr     error
 }
@@ -156,7 +139,7 @@ func startServer(t *testing.T, opts serverOptions) *server {
 		s := &server{t: t, dir: dir, certDir: certDir,
 			addr:        fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 			metricsAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-			stderr:      &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan struct{})}
+			stderr:      &testutil.SyncBuffer{}, stdout: &testutil.SyncBuffer{}, done: make(chan struct{})}
 		args := []string{"serve",
 			"--tls-cert", filepath.Join(certDir, "tls.crt"),
 			"--tls-key", filepath.Join(certDir, "tls.key"),

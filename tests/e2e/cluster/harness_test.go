@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"preflight/e2e/fakeapi"
+	"preflight/e2e/testutil"
 )
 
 var (
@@ -191,23 +192,6 @@ func writeTokenFile(t *testing.T, path, token string) {
 
 // ---- the preflight process ----------------------------------------------------------------
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type serveOptions struct {
 	kubeconfig string
 	policy     string // policy YAML; "" = built-in defaults
@@ -220,8 +204,8 @@ type preflight struct {
 	addr        string
 	metricsAddr string
 	cmd         *exec.Cmd
-	stderr      *syncBuffer
-	stdout      *syncBuffer
+	stderr      *testutil.SyncBuffer
+	stdout      *testutil.SyncBuffer
 	done        chan struct{}
 	client      *http.Client
 	plain       *http.Client
@@ -261,7 +245,7 @@ func startPreflight(t *testing.T, opts serveOptions) *preflight {
 		p := &preflight{t: t, dir: dir,
 			addr:        fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 			metricsAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-			stderr:      &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan struct{})}
+			stderr:      &testutil.SyncBuffer{}, stdout: &testutil.SyncBuffer{}, done: make(chan struct{})}
 		full := append(append([]string(nil), args...), "--listen", p.addr, "--metrics-listen", p.metricsAddr)
 		p.cmd = exec.Command(binPath, full...)
 		p.cmd.Dir = dir

@@ -7,7 +7,6 @@
 package monitoring
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -20,9 +19,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"preflight/e2e/testutil"
 )
 
 // paths of the binary, the repository and the tools; the test fails when one is missing.
@@ -61,36 +61,18 @@ func (p paths) file(parts ...string) string {
 	return filepath.Join(append([]string{p.source}, parts...)...)
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // process is a child process that is killed when the test ends; its output is logged if the
 // test failed.
 type process struct {
 	name   string
 	cmd    *exec.Cmd
-	output *syncBuffer
+	output *testutil.SyncBuffer
 	done   chan struct{}
 }
 
 func startProcess(t *testing.T, name string, bin string, args ...string) *process {
 	t.Helper()
-	p := &process{name: name, cmd: exec.Command(bin, args...), output: &syncBuffer{},
+	p := &process{name: name, cmd: exec.Command(bin, args...), output: &testutil.SyncBuffer{},
 		done: make(chan struct{})}
 	p.cmd.Stdout = p.output
 	p.cmd.Stderr = p.output
