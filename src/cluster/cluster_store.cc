@@ -55,6 +55,14 @@ Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
     case Resource::kConfigMap:
       add_keys("data");
       add_keys("binaryData");
+      if (auto data = object.find("data"); data != object.end() && data->is_object()) {
+        for (auto kv = data->begin(); kv != data->end(); ++kv) {
+          if (!kv->is_string()) continue;
+          if (auto card = parse_model_card_text(kv->get_ref<const std::string&>())) {
+            e.model_cards.emplace(kv.key(), std::move(*card));
+          }
+        }
+      }
       break;
     case Resource::kNode:
       if (auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
@@ -119,6 +127,19 @@ std::vector<NodeInfo> ClusterStore::nodes() const {
   for (const auto& [key, e] : s.objects) out.push_back({e.name, e.labels});
   std::sort(out.begin(), out.end(), [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });
   return out;
+}
+
+Lookup ClusterStore::model_card(std::string_view ns, std::string_view name, std::string_view key,
+                                ModelCard* out) const {
+  const Shard& s = shard(Resource::kConfigMap);
+  std::shared_lock lock(s.mu);
+  if (!s.synced) return Lookup::kUnknown;
+  auto it = s.objects.find(key_of(ns, name));
+  if (it == s.objects.end()) return Lookup::kNotFound;
+  auto card = it->second.model_cards.find(key);
+  if (card == it->second.model_cards.end()) return Lookup::kNotFound;
+  if (out != nullptr) *out = card->second;
+  return Lookup::kFound;
 }
 
 std::uint64_t ClusterStore::generation() const {

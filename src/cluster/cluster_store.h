@@ -28,6 +28,9 @@ struct ObjectEntry {
   std::string name;
   std::vector<std::string> keys;                             // sorted
   std::map<std::string, std::string, std::less<>> labels;    // Nodes only
+  // ConfigMaps only: the data keys whose value is a model card (model_card.h), reduced to its
+  // four fields. Nothing else of a value is kept.
+  std::map<std::string, ModelCard, std::less<>> model_cards;
 };
 
 // The resource of a Kubernetes kind ("Secret" -> kSecret), if it is one preflight caches.
@@ -45,6 +48,8 @@ class ClusterStore final : public ClusterView {
               std::vector<std::string>* keys = nullptr) const override;
   std::string unknown_reason(Resource resource) const override;
   std::vector<NodeInfo> nodes() const override;
+  Lookup model_card(std::string_view ns, std::string_view name, std::string_view key,
+                    ModelCard* out) const override;
   std::uint64_t generation() const override;
   bool wait_for_change(std::uint64_t seen,
                        std::chrono::steady_clock::time_point deadline) const override;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cluster/model_card.h"
+
 namespace preflight::cluster {
 
 enum class Resource { kSecret, kConfigMap, kServiceAccount, kNode };
@@ -42,6 +44,15 @@ class ClusterView {
 
   // Nodes, for the cuda-compat check. Empty when unknown.
   virtual std::vector<NodeInfo> nodes() const = 0;
+
+  // The model card in data key `key` of ConfigMap `ns`/`name` (version-skew). kFound fills
+  // `out`; kNotFound when the ConfigMap or the key is missing or the key holds no model card
+  // (model_card.h); kUnknown when ConfigMaps are not known. This default answers kUnknown, so
+  // views that keep no cards compile unchanged.
+  virtual Lookup model_card(std::string_view ns, std::string_view name, std::string_view key,
+                            ModelCard* out) const {
+    return Lookup::kUnknown;
+  }
 
   // Change notification, so a review may wait for a late object (secret_timeout).
   // generation() increases on every change; wait_for_change blocks until it exceeds `seen`

@@ -21,6 +21,14 @@ class LayeredView final : public ClusterView {
     if (fallback_ != nullptr) return fallback_->unknown_reason(resource);
     return "not among the given manifests, and no --cluster-snapshot or --kubeconfig was given";
   }
+  Lookup model_card(std::string_view ns, std::string_view name, std::string_view key,
+                    ModelCard* out) const override {
+    // The manifests' ConfigMap, when they hold it, is the card (even if it holds none).
+    if (manifests_.find(Resource::kConfigMap, ns, name) == Lookup::kFound) {
+      return manifests_.model_card(ns, name, key, out);
+    }
+    return fallback_ != nullptr ? fallback_->model_card(ns, name, key, out) : Lookup::kUnknown;
+  }
   std::vector<NodeInfo> nodes() const override {
     std::vector<NodeInfo> out = fallback_ != nullptr ? fallback_->nodes() : std::vector<NodeInfo>{};
     std::vector<NodeInfo> own = manifests_.nodes();
