@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checks/finding.h"
+#include "policy/skew_rule.h"
 #include "util/result.h"
 
 namespace preflight::policy {
@@ -52,6 +53,9 @@ struct Policy {
   std::vector<std::string> required_env;
   UnavailableMode cluster_unavailable = UnavailableMode::kWarn;
   std::chrono::seconds audit_interval{600};
+  // version-skew: the built-in rules (unless version_skew.default_rules is false), then the
+  // policy's version_skew.rules.
+  std::vector<SkewRule> skew_rules = default_skew_rules();
   // Distinct namespace label values kept in metrics before folding into "other".
   std::size_t metrics_max_namespaces = 200;
 

@@ -84,6 +84,8 @@ class Loader {
                    Vars& vars) const;
   Status read_prompt_vars(const YAML::Node& key, const YAML::Node& value, Policy& p) const;
   Status read_exempt(const YAML::Node& key, const YAML::Node& value, Policy& p) const;
+  Status read_version_skew(const YAML::Node& key, const YAML::Node& value, Policy& p) const;
+  Status read_skew_rule(const YAML::Node& item, const std::string& where, SkewRule& rule) const;
 
   YamlReader r_;
   std::filesystem::path base_dir_;
@@ -93,7 +95,7 @@ Status Loader::read_policy(const YAML::Node& root, Policy& p) const {
   static constexpr std::string_view kKeys[] = {
       "ignore_versions",     "secret_timeout", "cuda_probe",  "prompt_vars",
       "required_env",        "enforcement",    "overridable", "exempt",
-      "cluster_unavailable", "audit",          "metrics"};
+      "cluster_unavailable", "audit",          "metrics",     "version_skew"};
   std::optional<CudaSetting> probe, enforced;
   auto status = r_.each(root, root, "", kKeys,
                         [&](const std::string& name, const YAML::Node& k, const YAML::Node& v) {
@@ -178,6 +180,7 @@ Status Loader::read_section(const std::string& name, const YAML::Node& key, cons
         });
   }
   if (name == "exempt") return read_exempt(key, v, p);
+  if (name == "version_skew") return read_version_skew(key, v, p);
   if (name == "cluster_unavailable") {
     static constexpr std::string_view kModes[] = {"allow", "warn", "deny"};
     static constexpr UnavailableMode kValues[] = {UnavailableMode::kAllow, UnavailableMode::kWarn,
@@ -281,6 +284,88 @@ Status Loader::read_exempt(const YAML::Node& key, const YAML::Node& value, Polic
         }
         return std::nullopt;
       });
+}
+
+Status Loader::read_version_skew(const YAML::Node& key, const YAML::Node& value,
+                                 Policy& p) const {
+  static constexpr std::string_view kKeys[] = {"default_rules", "rules"};
+  bool defaults = true;
+  std::vector<SkewRule> custom;
+  auto status = r_.each(
+      key, value, "version_skew", kKeys,
+      [&](const std::string& name, const YAML::Node& k, const YAML::Node& v) -> Status {
+        if (name == "default_rules") {
+          static constexpr std::string_view kBools[] = {"true", "false"};
+          std::size_t i = 0;
+          if (auto err = r_.one_of(k, v, "version_skew.default_rules", kBools, i)) return err;
+          defaults = i == 0;
+          return std::nullopt;
+        }
+        if (v.IsNull()) return r_.at(k.Mark(), "version_skew.rules", "missing value (use [] for none)");
+        if (!v.IsSequence()) {
+          return r_.at(v.Mark(), "version_skew.rules", "expected a list, got " + YamlReader::kind_of(v));
+        }
+        std::size_t i = 0;
+        for (const YAML::Node& item : v) {
+          std::string where = "version_skew.rules[" + std::to_string(i++) + "]";
+          SkewRule rule;
+          if (auto err = read_skew_rule(item, where, rule)) return err;
+          if (rule.enforcement != Enforcement::kOff) custom.push_back(std::move(rule));
+        }
+        return std::nullopt;
+      });
+  if (status) return status;
+  p.skew_rules = defaults ? default_skew_rules() : std::vector<SkewRule>{};
+  p.skew_rules.insert(p.skew_rules.end(), custom.begin(), custom.end());
+  return std::nullopt;
+}
+
+Status Loader::read_skew_rule(const YAML::Node& item, const std::string& where,
+                              SkewRule& rule) const {
+  static constexpr std::string_view kKeys[] = {"name", "declared", "effective", "comparator",
+                                               "enforcement"};
+  if (!item.IsMap()) return r_.at(item.Mark(), where, "expected a mapping, got " + YamlReader::kind_of(item));
+  bool has_declared = false, has_effective = false, has_comparator = false;
+  auto status = r_.each(
+      item, item, where, kKeys,
+      [&](const std::string& name, const YAML::Node& k, const YAML::Node& v) -> Status {
+        const std::string sub = where + "." + name;
+        std::size_t i = 0;
+        if (name == "name") {
+          if (auto err = r_.scalar(k, v, sub, rule.name)) return err;
+          if (rule.name.empty() || rule.name.size() > 40) {
+            return r_.at(v.Mark(), sub, "must be 1 to 40 characters");
+          }
+          return std::nullopt;
+        }
+        if (name == "declared") {
+          if (auto err = r_.one_of(k, v, sub, declared_source_names(), i)) return err;
+          rule.declared = static_cast<DeclaredSource>(i);
+          has_declared = true;
+          return std::nullopt;
+        }
+        if (name == "effective") {
+          if (auto err = r_.one_of(k, v, sub, effective_source_names(), i)) return err;
+          rule.effective = static_cast<EffectiveSource>(i);
+          has_effective = true;
+          return std::nullopt;
+        }
+        if (name == "comparator") {
+          if (auto err = r_.one_of(k, v, sub, comparator_names(), i)) return err;
+          rule.comparator = static_cast<Comparator>(i);
+          has_comparator = true;
+          return std::nullopt;
+        }
+        return r_.enforcement(k, v, sub, rule.enforcement);
+      });
+  if (status) return status;
+  if (!has_declared) return r_.at(item.Mark(), where, "missing key \"declared\"");
+  if (!has_effective) return r_.at(item.Mark(), where, "missing key \"effective\"");
+  if (!has_comparator) rule.comparator = default_comparator(rule.declared);
+  if (rule.name.empty()) {
+    rule.name = std::string(to_string(rule.declared)) + " ↔ " + std::string(to_string(rule.effective));
+  }
+  return std::nullopt;
 }
 
 }  // namespace
