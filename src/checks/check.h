@@ -19,6 +19,9 @@ struct CheckContext {
   // May be null (no cluster state: `preflight check` without a snapshot). A check that needs
   // the cluster then reports nothing it cannot prove.
   const cluster::ClusterView* cluster = nullptr;
+  // `preflight check --modelcard FILE`: the model card of every workload checked, instead of
+  // the ConfigMap named by preflight.wfgy.io/modelcard (version-skew). Null otherwise.
+  const cluster::ModelCard* model_card = nullptr;
 };
 
 class Check {

@@ -29,6 +29,11 @@ struct Finding {
   // The check could not be made (cluster state unknown): severity comes from the policy's
   // cluster_unavailable mode, and `preflight check` lists it as "not checked", not a failure.
   bool unverified = false;
+  // Optional, for the text report of `preflight check` only (never in admission messages or the
+  // identity): the seed's verdict block, a short headline ("checkpoint ↔ tokenizer") and the
+  // lines under it ("model: tokenizer_sha = `ad4c1b9` ...").
+  std::string headline{};
+  std::vector<std::string> details{};
 
   // Identity used to match the same problem in oldObject on UPDATE. Field paths are left
   // out on purpose: reordering env entries must not turn an old problem into a new one.

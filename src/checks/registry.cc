@@ -9,6 +9,7 @@
 #include "checks/secret_ref.h"
 #include "checks/serviceaccount_ref.h"
 #include "checks/template_placeholder.h"
+#include "checks/version_skew.h"
 
 namespace preflight::checks {
 
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<Check>> build_checks() {
   checks.push_back(make_secret_ref_check());
   checks.push_back(make_serviceaccount_ref_check());
   checks.push_back(make_template_placeholder_check());
+  checks.push_back(make_version_skew_check());
   std::sort(checks.begin(), checks.end(),
             [](const auto& a, const auto& b) { return a->id() < b->id(); });
   for (std::size_t i = 1; i < checks.size(); ++i) {
