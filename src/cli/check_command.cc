@@ -8,6 +8,7 @@
 #include <thread>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "admission/evaluate.h"
 #include "cluster/cluster_source.h"
@@ -17,18 +18,20 @@
 #include "cli/manifests.h"
 #include "cli/report.h"
 #include "policy/policy.h"
+#include "policy/yaml_reader.h"
 
 namespace preflight::cli {
 
 namespace {
 constexpr const char* kUsage =
     "usage: preflight check -f PATH [-f PATH...] [--config FILE] [-o text|json] [--strict]\n"
-    "                       [--cluster-snapshot FILE | --kubeconfig FILE]\n";
+    "                       [--cluster-snapshot FILE | --kubeconfig FILE] [--modelcard FILE]\n";
 }
 
 int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
               std::ostream& err) {
-  FlagSpec spec{{"filename", "config", "output", "log-level", "cluster-snapshot", "kubeconfig"},
+  FlagSpec spec{{"filename", "config", "output", "log-level", "cluster-snapshot", "kubeconfig",
+                 "modelcard"},
                 {"strict", "help"},
                 {{"-f", "filename"}, {"-o", "output"}, {"-h", "help"}}};
   Result<Args> args = parse_args(argv, spec);
@@ -56,6 +59,24 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
       return 2;
     }
     policy = std::move(loaded.value());
+  }
+
+  // --modelcard: the model card of every workload checked (version-skew), instead of the
+  // ConfigMap their preflight.wfgy.io/modelcard annotation names.
+  std::optional<cluster::ModelCard> model_card;
+  if (std::string path = args->get("modelcard"); !path.empty()) {
+    auto text = policy::read_text_file(path);
+    if (!text.ok()) {
+      err << "preflight check: " << text.error() << "\n";
+      return 2;
+    }
+    model_card = cluster::parse_model_card_text(*text);
+    if (!model_card) {
+      err << "preflight check: " << path
+          << ": not a model card (a JSON object with a string model_version, tokenizer_sha, cuda"
+             " or torch)\n";
+      return 2;
+    }
   }
 
   // References resolve against the manifests themselves first, then the snapshot. An
@@ -112,7 +133,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   Report report;
   report.files = set.files;
   report.errors = std::move(set.errors);
-  checks::CheckContext ctx{policy, &view};
+  checks::CheckContext ctx{policy, &view, model_card ? &*model_card : nullptr};
   for (ManifestObject& obj : set.objects) {
     auto kind = kind_for_object(obj.object.value("apiVersion", ""), obj.object.value("kind", ""));
     if (!kind) continue;  // Services, Secrets, ...: not workloads

@@ -1,5 +1,6 @@
 #include "cli/report.h"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 
@@ -27,8 +28,62 @@ std::string dotted(std::string_view name) {
   return s;
 }
 
+// `name` and dots to 24 columns (at least two dots), counting UTF-8 characters, not bytes.
+std::string dotted_text(std::string_view name) {
+  std::size_t columns = 0;
+  for (char c : name) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  std::string s(name);
+  s.push_back(' ');
+  for (std::size_t n = columns + 1; n < 24 || n < columns + 3; ++n) s.push_back('.');
+  return s;
+}
+
 std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+// The seed's verdict block under a finding with a headline (version-skew): once per workload
+// its "env vars" guard (env-name), then "✖ checkpoint ↔ tokenizer .. MISMATCH" and both values.
+void write_verdict(const Report& r, const LocatedFinding& lf, const Style& st,
+                   const LocatedFinding*& opened, std::ostream& out) {
+  const bool deny = lf.finding.severity == Enforcement::kDeny;
+  if (opened == nullptr || opened->file != lf.file || opened->line != lf.line) {
+    opened = &lf;
+    std::size_t env = 0;
+    for (const LocatedFinding& o : r.findings) {
+      env += o.file == lf.file && o.line == lf.line && o.finding.check == "env-name" &&
+             !o.finding.unverified;
+    }
+    out << "    " << (env == 0 ? st.paint("32", "✔") : st.paint("33", "!")) << " "
+        << dotted_text("env vars") << " " << (env == 0 ? "OK" : plural(env, "problem")) << "\n";
+  }
+  out << "    " << (deny ? st.paint("31", "✖") : st.paint("33", "!")) << " "
+      << dotted_text(lf.finding.headline) << " "
+      << (deny ? st.paint("31", "MISMATCH") : st.paint("33", "MISMATCH (warn)")) << "\n";
+  for (const std::string& d : lf.finding.details) out << "      • " << d << "\n";
+}
+
+// After a verdict block that denies: the seed's "→ Aborting deploy", with the override when
+// the policy lets the skip annotation force every denying check.
+void write_abort(const Report& r, const policy::Policy& policy, const Style& st, std::ostream& out) {
+  bool verdict = false, overridable = true;
+  std::vector<std::string> ids;
+  for (const LocatedFinding& lf : r.findings) {
+    const Finding& f = lf.finding;
+    if (f.unverified || f.severity != Enforcement::kDeny) continue;
+    verdict |= !f.headline.empty();
+    overridable &= policy.overridable.contains(f.check);
+    if (std::find(ids.begin(), ids.end(), f.check) == ids.end()) ids.push_back(f.check);
+  }
+  if (!verdict) return;
+  if (!overridable) {
+    out << st.paint("31", "→ Aborting deploy") << "\n";
+    return;
+  }
+  std::string list;
+  for (const std::string& id : ids) list.append(list.empty() ? "" : ",").append(id);
+  out << st.paint("31", "→ Aborting deploy (use the override annotation to force)") << "\n"
+      << "  preflight.wfgy.io/skip: \"" << list << "\"\n";
 }
 
 }  // namespace
@@ -62,6 +117,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
       out << st.paint("32", "✔") << " " << line << "OK\n";
     }
   }
+  const LocatedFinding* verdict_for = nullptr;  // the workload whose verdict block was opened
   for (const LocatedFinding& lf : r.findings) {
     if (lf.finding.unverified) continue;
     const bool deny = lf.finding.severity == Enforcement::kDeny;
@@ -69,6 +125,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     out << "  " << mark << " " << lf.file << ":" << lf.line << " " << lf.workload;
     if (!deny) out << " (" << to_string(lf.finding.severity) << ")";
     out << "\n    " << format_finding(lf.finding) << "\n";
+    if (!lf.finding.headline.empty()) write_verdict(r, lf, st, verdict_for, out);
   }
   if (unverified > 0) {
     out << "  " << st.paint("2", "? " + plural(unverified, "reference") + " not checked:") << "\n";
@@ -94,6 +151,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
   }
   if (!r.errors.empty()) out << ", " << st.paint("31", plural(r.errors.size(), "input error"));
   out << "\n";
+  write_abort(r, policy, st, out);
 }
 
 void write_json(const Report& r, std::ostream& out) {
