@@ -209,7 +209,8 @@ func (s *Server) SetDown(down bool) {
 	go s.srv.Serve(tls.NewListener(ln, s.tlsConf))
 }
 
-// Add creates an object (kind Secret, ConfigMap, ServiceAccount or Node) and emits ADDED. It
+// Add creates an object (kind Secret, ConfigMap, ServiceAccount, Node, or a workload kind:
+// Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) and emits ADDED. It
 // assigns metadata.resourceVersion and, when absent, uid, creationTimestamp, namespace "default"
 // and a Secret's type Opaque. Adding an existing object is a test error.
 func (s *Server) Add(obj map[string]any) { s.put(obj, true) }

@@ -45,8 +45,12 @@ func failure(code int, reason, message string, details *statusDetails) *status {
 // Constructors below mirror apimachinery's errors.NewXxx helpers (message formats included).
 
 func statusNotFound(r *resource, name string) *status {
-	return failure(http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", r.plural, name),
-		&statusDetails{Name: name, Kind: r.plural})
+	qualified := r.plural // "secrets"; "deployments.apps" for a named group (schema.GroupResource)
+	if r.group != "" {
+		qualified += "." + r.group
+	}
+	return failure(http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", qualified, name),
+		&statusDetails{Name: name, Group: r.group, Kind: r.plural})
 }
 
 // statusNoRoute is what the apiserver's not-found handler answers for a path it does not serve.
