@@ -60,9 +60,12 @@ Result<std::unique_ptr<cluster::ClusterSource>> open_cluster(const Args& args, P
                                           : ""));
   }
   std::signal(SIGPIPE, SIG_IGN);
+  cluster::ReflectorOptions list_once;
+  list_once.watch = false;
   auto source = cluster::ClusterSource::from_api(
       std::move(config.value()), nullptr,
-      {std::begin(cluster::kAllWorkloadResources), std::end(cluster::kAllWorkloadResources)});
+      {std::begin(cluster::kAllWorkloadResources), std::end(cluster::kAllWorkloadResources)},
+      list_once);
   source->start();
   const auto started = std::chrono::steady_clock::now();
   std::string why = "not listed yet";
@@ -80,7 +83,7 @@ Result<std::unique_ptr<cluster::ClusterSource>> open_cluster(const Args& args, P
     return make_error("cluster state not available after " + std::to_string(kListTimeout.count()) +
                       "s: " + why);
   }
-  source->stop();  // one list is enough: no watches to keep
+  source->stop();
   return source;
 }
 

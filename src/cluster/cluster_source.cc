@@ -81,12 +81,13 @@ Result<std::unique_ptr<ClusterSource>> ClusterSource::from_snapshot(const std::s
 }
 
 std::unique_ptr<ClusterSource> ClusterSource::from_api(KubeConfig config, RequestObserver observer,
-                                                      std::vector<WorkloadResource> workloads) {
+                                                      std::vector<WorkloadResource> workloads,
+                                                      const ReflectorOptions& options) {
   std::unique_ptr<ClusterSource> source(new ClusterSource());
   source->description_ = "API server " + config.server + " (" + config.source + ")";
   for (Resource r : kAllResources) {
     source->store_.set_unsynced(r, "waiting for the first list from the API server");
-    auto reflector = std::make_unique<Reflector>(r, config, source->store_);
+    auto reflector = std::make_unique<Reflector>(r, config, source->store_, options);
     if (observer) reflector->set_request_observer(observer);
     source->reflectors_.push_back(std::move(reflector));
   }
@@ -94,7 +95,7 @@ std::unique_ptr<ClusterSource> ClusterSource::from_api(KubeConfig config, Reques
     source->workloads_.set_unsynced(r, "waiting for the first list from the API server");
     auto reflector = std::make_unique<Reflector>(
         std::string(api_path(r)), std::string(to_string(r)),
-        std::make_unique<WorkloadSink>(r, source->workloads_), config);
+        std::make_unique<WorkloadSink>(r, source->workloads_), config, options);
     if (observer) reflector->set_request_observer(observer);
     source->reflectors_.push_back(std::move(reflector));
   }

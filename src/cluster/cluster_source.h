@@ -14,12 +14,11 @@
 
 #include "cluster/cluster_store.h"
 #include "cluster/kubeconfig.h"
+#include "cluster/reflector.h"
 #include "cluster/workload_store.h"
 #include "util/result.h"
 
 namespace preflight::cluster {
-
-class Reflector;
 
 class ClusterSource {
  public:
@@ -27,8 +26,10 @@ class ClusterSource {
 
   static Result<std::unique_ptr<ClusterSource>> from_snapshot(const std::string& path);
   // `workloads`: the workload resources to watch into workloads() (none by default).
+  // `options` apply to every reflector (watch = false: list once, for one-shot commands).
   static std::unique_ptr<ClusterSource> from_api(KubeConfig config, RequestObserver observer,
-                                                 std::vector<WorkloadResource> workloads = {});
+                                                 std::vector<WorkloadResource> workloads = {},
+                                                 const ReflectorOptions& options = {});
   ~ClusterSource();
 
   ClusterStore& store() { return store_; }

@@ -102,6 +102,7 @@ void Reflector::run() {
         continue;
       }
       need_list = false;
+      if (!options_.watch) return;
     }
     switch (watch()) {
       case WatchEnd::kResume: break;  // reconnect from resource_version_

@@ -50,6 +50,8 @@ struct ReflectorOptions {
   // Watches end server-side after a random time in [min, 2*min) (client-go does the same), so
   // connections rebalance across API server replicas.
   std::chrono::seconds min_watch_timeout{300};
+  // false: list once (retrying until it succeeds) and stop; for one-shot commands.
+  bool watch = true;
 };
 
 class Reflector {

@@ -75,6 +75,7 @@ type Server struct {
 	closed  bool
 	conns   map[*tls.Conn]struct{}
 	records []RequestRecord
+	denied  map[string]bool // plural -> RBAC forbids it (Forbid)
 }
 
 type connKey struct{}
@@ -256,6 +257,23 @@ func (s *Server) Delete(kind, ns, name string) {
 	if !s.store.remove(res, ns, name) {
 		s.fail(fmt.Errorf("Delete: %s %s/%s does not exist", kind, ns, name))
 	}
+}
+
+// Forbid makes every request for the resource plural (e.g. "deployments") answer 403 Forbidden,
+// as RBAC does when the ClusterRole lacks it.
+func (s *Server) Forbid(plural string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.denied == nil {
+		s.denied = map[string]bool{}
+	}
+	s.denied[plural] = true
+}
+
+func (s *Server) forbidden(plural string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.denied[plural]
 }
 
 // DropWatches cuts every open watch connection abruptly (no terminating chunk). A client must

@@ -64,6 +64,22 @@ func statusMethodNotAllowed() *status {
 		"the server does not allow this method on the requested resource", &statusDetails{})
 }
 
+// statusForbidden is RBAC's denial (message format of the apiserver's authorization filter).
+func statusForbidden(rt route, verb string) *status {
+	qualified := rt.res.plural
+	if rt.res.group != "" {
+		qualified += "." + rt.res.group
+	}
+	scope := "at the cluster scope"
+	if rt.ns != "" {
+		scope = fmt.Sprintf("in the namespace %q", rt.ns)
+	}
+	return failure(http.StatusForbidden, "Forbidden", fmt.Sprintf(
+		`%s is forbidden: User "system:serviceaccount:preflight:preflight" cannot %s resource %q in API group %q %s`,
+		qualified, verb, rt.res.plural, rt.res.group, scope),
+		&statusDetails{Group: rt.res.group, Kind: rt.res.plural})
+}
+
 func statusUnauthorized() *status {
 	return failure(http.StatusUnauthorized, "Unauthorized", "Unauthorized", nil)
 }
