@@ -49,6 +49,7 @@ class ProgressLine {
 
 Result<std::unique_ptr<cluster::ClusterSource>> open_cluster(const Args& args, ProgressLine& progress) {
   if (std::string path = args.get("cluster-snapshot"); !path.empty()) {
+    progress.show("preflight audit: reading " + path);
     return cluster::ClusterSource::from_snapshot(path);
   }
   const std::string kubeconfig = args.get("kubeconfig");
