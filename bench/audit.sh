@@ -55,6 +55,7 @@ echo "== preflight serve: background audit"
 bash "$here/certs/gen-certs.sh" "$work/certs" >/dev/null
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 printf 'audit:\n  interval: 1h\n' >"$work/policy.yaml"
+: >"$work/serve.log"
 "$bin" serve --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" --listen "127.0.0.1:$(port)" \
   --metrics-listen "127.0.0.1:$(port)" --config "$work/policy.yaml" --cluster-snapshot "$work/snapshot.yaml" \
   2>"$work/serve.log" &

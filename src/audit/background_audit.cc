@@ -23,6 +23,14 @@ void BackgroundAudit::stop() {
 }
 
 bool BackgroundAudit::audit_once() {
+  if (workloads_.tracked().empty()) {
+    // serve started with audit.interval 0 and watches no workloads; a reload cannot add them.
+    if (!warned_untracked_) {
+      log::warn("audit enabled but no workload caches: restart preflight to start them");
+      warned_untracked_ = true;
+    }
+    return false;
+  }
   if (std::string why = workloads_.not_synced_reason(); !why.empty()) {
     log::debug("audit postponed: workload caches not synced", {{"reason", why}});
     return false;

@@ -10,6 +10,8 @@
 //   interval (policy `audit.interval`; 0 disables: the thread then only re-reads the policy).
 // - The first audit runs as soon as every tracked workload resource is synced; an audit is
 //   skipped (and retried soon) while one is not, so a half-listed cluster never shows as fixed.
+//   With no tracked resource at all (serve started with audit.interval 0) it never runs, and
+//   says once that a restart is needed.
 // - export_to() writes the counts of the last completed audit into the gauge (called by a
 //   metrics collector at scrape time, so a scrape never sees half an update).
 // - Logs each audit: workloads, findings, duration. Never a finding's content.
@@ -66,6 +68,7 @@ class BackgroundAudit {
   bool stopping_ = false;
   std::optional<Counts> last_;  // guarded by mu_
   std::uint64_t audits_ = 0;    // guarded by mu_
+  bool warned_untracked_ = false;  // audit_once callers are serialised (one thread, or a test)
   std::thread thread_;
 };
 

@@ -146,6 +146,17 @@ TEST(BackgroundAuditTest, WaitsForSyncedCachesThenExportsTheLastAudit) {
   EXPECT_EQ(gauge.labels({"secret-ref", "prod"}).value(), 0);
 }
 
+TEST(BackgroundAuditTest, NoWorkloadCachesNoAudit) {
+  cluster::ClusterStore cluster;
+  fill(cluster, {});
+  cluster::WorkloadStore workloads;  // nothing tracked: serve started with the audit off
+  auto policy = std::make_shared<const policy::Policy>(policy::default_policy());
+  BackgroundAudit audit([&] { return policy; }, workloads, &cluster);
+  EXPECT_FALSE(audit.audit_once());
+  EXPECT_FALSE(audit.audit_once());
+  EXPECT_EQ(audit.audits(), 0u);
+}
+
 TEST(BackgroundAuditTest, ThreadAuditsOnlyWhenEnabledAndStopsPromptly) {
   cluster::ClusterStore cluster;
   fill(cluster, {});
