@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "build_info.h"
+#include "cli/audit_command.h"
 #include "cli/check_command.h"
 #include "cli/serve_command.h"
 
@@ -15,6 +16,7 @@ constexpr const char* kUsage =
     "usage: preflight <command> [flags]\n"
     "  serve     HTTPS admission server (POST /validate)\n"
     "  check     check manifests: preflight check -f PATH [-f PATH...]\n"
+    "  audit     check every workload already in the cluster (or a snapshot)\n"
     "  version   version, git commit and build date\n"
     "\n"
     "Run 'preflight <command> --help' for a command's flags.\n";
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return preflight::cli::run_serve(args);
   if (command == "check") return preflight::cli::run_check(args, std::cin, std::cout, std::cerr);
+  if (command == "audit") return preflight::cli::run_audit(args, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "preflight " << preflight::build::kVersion << " (commit " << preflight::build::kCommit
               << ", built " << preflight::build::kDate << ")\n";

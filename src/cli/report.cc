@@ -86,6 +86,22 @@ void write_abort(const Report& r, const policy::Policy& policy, const Style& st,
       << "  preflight.wfgy.io/skip: \"" << list << "\"\n";
 }
 
+// "file:line " for check, nothing for audit (the workload names the place).
+std::string location(const LocatedFinding& lf) {
+  return lf.file.empty() ? std::string() : lf.file + ":" + std::to_string(lf.line) + " ";
+}
+
+// Audit: verified findings per namespace, as (deny, other).
+std::map<std::string, std::pair<std::size_t, std::size_t>> per_namespace(const Report& r) {
+  std::map<std::string, std::pair<std::size_t, std::size_t>> out;
+  for (const LocatedFinding& lf : r.findings) {
+    if (lf.finding.unverified) continue;
+    auto& c = out[lf.namespace_name];
+    (lf.finding.severity == Enforcement::kDeny ? c.first : c.second)++;
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out) {
@@ -122,7 +138,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     if (lf.finding.unverified) continue;
     const bool deny = lf.finding.severity == Enforcement::kDeny;
     std::string mark = deny ? st.paint("31", "✖") : st.paint("33", "!");
-    out << "  " << mark << " " << lf.file << ":" << lf.line << " " << lf.workload;
+    out << "  " << mark << " " << location(lf) << lf.workload;
     if (!deny) out << " (" << to_string(lf.finding.severity) << ")";
     out << "\n    " << format_finding(lf.finding) << "\n";
     if (!lf.finding.headline.empty()) write_verdict(r, lf, st, verdict_for, out);
@@ -131,19 +147,33 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     out << "  " << st.paint("2", "? " + plural(unverified, "reference") + " not checked:") << "\n";
     for (const LocatedFinding& lf : r.findings) {
       if (!lf.finding.unverified) continue;
-      out << "    " << lf.file << ":" << lf.line << " " << lf.workload << " " << format_finding(lf.finding)
+      out << "    " << location(lf) << lf.workload << " " << format_finding(lf.finding)
           << "\n";
     }
   }
   for (const std::string& n : r.notices) out << "  " << st.paint("33", "!") << " " << n << "\n";
   for (const std::string& e : r.errors) out << "  " << st.paint("31", "✖") << " " << e << "\n";
+  if (!r.scope.empty()) {
+    for (const auto& [ns, c] : per_namespace(r)) {
+      out << "  namespace " << dotted(ns) << " ";
+      if (c.first > 0) out << st.paint("31", plural(c.first, "problem"));
+      if (c.first > 0 && c.second > 0) out << ", ";
+      if (c.second > 0) out << st.paint("33", plural(c.second, "warning"));
+      out << "\n";
+    }
+  }
 
   std::size_t denied = 0;
   for (const LocatedFinding& lf : r.findings) {
     denied += !lf.finding.unverified && lf.finding.severity == Enforcement::kDeny;
   }
-  out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in "
-      << plural(static_cast<std::size_t>(r.files), "file") << " checked: ";
+  if (r.scope.empty()) {
+    out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in "
+        << plural(static_cast<std::size_t>(r.files), "file") << " checked: ";
+  } else {
+    out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in " << r.scope
+        << " audited: ";
+  }
   if (denied > 0) {
     out << st.paint("31", plural(denied, "problem") + " would be rejected");
   } else {
@@ -164,7 +194,7 @@ void write_json(const Report& r, std::ostream& out) {
     } else {
       (f.severity == Enforcement::kDeny ? denied : warned)++;
     }
-    findings.push_back({{"check", f.check},
+    nlohmann::json item = {{"check", f.check},
                         {"enforcement", f.unverified ? "not-checked" : to_string(f.severity)},
                         {"file", lf.file},
                         {"line", lf.line},
@@ -173,7 +203,13 @@ void write_json(const Report& r, std::ostream& out) {
                         {"subject", f.subject},
                         {"field", f.field_path},
                         {"message", f.message},
-                        {"fix", f.fix}});
+                        {"fix", f.fix}};
+    if (!r.scope.empty()) {
+      item.erase("file");
+      item.erase("line");
+      item["namespace"] = lf.namespace_name;
+    }
+    findings.push_back(std::move(item));
   }
   nlohmann::json doc = {
       {"summary", {{"files", r.files}, {"workloads", r.objects}, {"denied", denied}, {"warnings", warned},
@@ -183,6 +219,24 @@ void write_json(const Report& r, std::ostream& out) {
       {"notices", r.notices},
       {"errors", r.errors},
   };
+  if (!r.scope.empty()) {
+    doc["summary"].erase("files");
+    doc["summary"]["scope"] = r.scope;
+    nlohmann::json namespaces = nlohmann::json::object();
+    for (const auto& [ns, c] : per_namespace(r)) {
+      namespaces[ns] = {{"denied", c.first}, {"warnings", c.second}};
+    }
+    nlohmann::json per_check = nlohmann::json::object();
+    for (const LocatedFinding& lf : r.findings) {
+      if (lf.finding.unverified) continue;
+      nlohmann::json& c = per_check[lf.finding.check];
+      if (c.is_null()) c = {{"denied", 0}, {"warnings", 0}};
+      c[lf.finding.severity == Enforcement::kDeny ? "denied" : "warnings"] =
+          c[lf.finding.severity == Enforcement::kDeny ? "denied" : "warnings"].get<int>() + 1;
+    }
+    doc["namespaces"] = std::move(namespaces);
+    doc["checks"] = std::move(per_check);
+  }
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 // Rendering of check results for people (the seed's ✔/✖ style) and for machines (JSON).
+// Shared by `preflight check` (findings located by file:line) and `preflight audit` (findings
+// located by workload; Report::scope set, and a summary per namespace added).
 
 #include <iosfwd>
 #include <string>
@@ -15,6 +17,7 @@ struct LocatedFinding {
   int line = 0;
   std::string workload;   // "Deployment prod/llm-api"
   Finding finding;        // severity = effective enforcement
+  std::string namespace_name;  // audit only (file is then empty)
 };
 
 struct Report {
@@ -23,6 +26,7 @@ struct Report {
   std::vector<LocatedFinding> findings;
   std::vector<std::string> errors;     // unreadable input, with location
   std::vector<std::string> notices;    // overrides and annotation problems
+  std::string scope;   // audit: where the workloads came from ("snapshot FILE"); empty for check
 };
 
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out);

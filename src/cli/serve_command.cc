@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "audit/background_audit.h"
 #include "cli/args.h"
 #include "log/log.h"
 #include "cluster/cluster_source.h"
@@ -111,16 +112,27 @@ int run_serve(const std::vector<std::string>& argv) {
                 << (kubeconfig.empty() ? "(not in a cluster? give --cluster-snapshot FILE or --kubeconfig FILE)\n" : "");
       return 2;
     }
+    // The workload caches feed only the background audit: not watched when it is disabled.
+    std::vector<cluster::WorkloadResource> workloads;
+    if (policy->audit_interval.count() > 0) {
+      workloads.assign(std::begin(cluster::kServeWorkloadResources),
+                       std::end(cluster::kServeWorkloadResources));
+    }
     cluster = cluster::ClusterSource::from_api(
         std::move(config.value()), [&m](std::string_view verb, std::string_view resource, int code) {
           m.kube_api_requests.labels({verb, resource, std::to_string(code)}).inc();
-        });
+        }, std::move(workloads));
   }
   registry.add_collector([&] {
     for (cluster::Resource r : cluster::kAllResources) {
       std::string_view name = cluster::to_string(r);
       m.cluster_cache_synced.labels({name}).set(cluster->store().synced(r) ? 1 : 0);
       m.cluster_cache_objects.labels({name}).set(static_cast<double>(cluster->store().size(r)));
+    }
+    for (cluster::WorkloadResource r : cluster->workloads().tracked()) {
+      std::string_view name = cluster::to_string(r);
+      m.cluster_cache_synced.labels({name}).set(cluster->workloads().synced(r) ? 1 : 0);
+      m.cluster_cache_objects.labels({name}).set(static_cast<double>(cluster->workloads().size(r)));
     }
   });
 
@@ -133,6 +145,9 @@ int run_serve(const std::vector<std::string>& argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   server::Runtime runtime(policy, cluster.get(), certs, m);
+  audit::BackgroundAudit background_audit([&runtime] { return runtime.policy(); },
+                                          cluster->workloads(), &cluster->store());
+  registry.add_collector([&] { background_audit.export_to(m.audit_findings); });
   server::HttpsServer https(options, runtime, registry);
   if (auto r = https.bind(); !r.ok()) {
     log::error("cannot start", {{"error", r.error()}});
@@ -163,6 +178,7 @@ int run_serve(const std::vector<std::string>& argv) {
   }
   watcher.start();
   cluster->start();
+  background_audit.start();
 
   std::thread signal_thread([&] {
     int sig = 0;
@@ -184,6 +200,7 @@ int run_serve(const std::vector<std::string>& argv) {
     pthread_kill(signal_thread.native_handle(), SIGTERM);
   }
   signal_thread.join();
+  background_audit.stop();
   cluster->stop();
   log::info("stopped");
   return 0;

@@ -8,10 +8,53 @@ namespace preflight::cluster {
 
 using nlohmann::json;
 
+namespace {
+
+// One resource of a ClusterStore.
+class StoreSink final : public ReflectorSink {
+ public:
+  StoreSink(Resource resource, ClusterStore& store) : resource_(resource), store_(store) {}
+  void list_begin() override { entries_.clear(); }
+  void list_add(const json& item) override {
+    if (auto e = entry_from_object(resource_, item); e.ok()) entries_.push_back(std::move(e.value()));
+  }
+  std::size_t list_commit() override {
+    const std::size_t count = entries_.size();
+    store_.replace(resource_, std::move(entries_));
+    entries_ = {};
+    return count;
+  }
+  void upsert(const json& object) override {
+    if (auto e = entry_from_object(resource_, object); e.ok()) store_.upsert(resource_, std::move(e.value()));
+  }
+  void erase(const json& object) override {
+    if (auto e = entry_from_object(resource_, object); e.ok()) {
+      store_.erase(resource_, e->namespace_name, e->name);
+    }
+  }
+  bool synced() const override { return store_.synced(resource_); }
+  void set_unsynced(std::string reason) override { store_.set_unsynced(resource_, std::move(reason)); }
+  void set_stale_reason(std::string reason) override {
+    store_.set_stale_reason(resource_, std::move(reason));
+  }
+
+ private:
+  Resource resource_;
+  ClusterStore& store_;
+  std::vector<ObjectEntry> entries_;
+};
+
+}  // namespace
+
 Reflector::Reflector(Resource resource, KubeConfig config, ClusterStore& store, ReflectorOptions options)
-    : resource_(resource),
-      path_("/api/v1/" + std::string(to_string(resource))),
-      store_(store),
+    : Reflector("/api/v1/" + std::string(to_string(resource)), std::string(to_string(resource)),
+                std::make_unique<StoreSink>(resource, store), std::move(config), options) {}
+
+Reflector::Reflector(std::string path, std::string name, std::unique_ptr<ReflectorSink> sink,
+                     KubeConfig config, ReflectorOptions options)
+    : path_(std::move(path)),
+      name_(std::move(name)),
+      sink_(std::move(sink)),
       options_(options),
       client_(std::make_unique<KubeClient>(std::move(config))),
       backoff_(options.initial_backoff),
@@ -22,7 +65,7 @@ Reflector::~Reflector() { stop(); }
 void Reflector::set_request_observer(
     std::function<void(std::string_view, std::string_view, int)> observer) {
   // The client reports paths; the metric wants the resource.
-  client_->set_observer([resource = std::string(to_string(resource_)), observer = std::move(observer)](
+  client_->set_observer([resource = name_, observer = std::move(observer)](
                             std::string_view verb, std::string_view, int status) {
     observer(verb, resource, status);
   });
@@ -59,6 +102,7 @@ void Reflector::run() {
         continue;
       }
       need_list = false;
+      if (!options_.watch) return;
     }
     switch (watch()) {
       case WatchEnd::kResume: break;  // reconnect from resource_version_
@@ -69,8 +113,8 @@ void Reflector::run() {
 }
 
 bool Reflector::list() {
-  const std::string what = std::string(to_string(resource_));
-  std::vector<ObjectEntry> entries;
+  const std::string& what = name_;
+  sink_->list_begin();
   std::string continue_token;
   std::string list_rv;
   do {
@@ -83,7 +127,7 @@ bool Reflector::list() {
       failure = resp.error();
     } else if (resp->status == 410 && !continue_token.empty()) {
       // The continue token expired mid-list: start over.
-      entries.clear();
+      sink_->list_begin();
       continue_token.clear();
       continue;
     } else if (resp->status != 200) {
@@ -100,10 +144,10 @@ bool Reflector::list() {
     }
     if (!failure.empty()) {
       std::string reason = "cannot list " + what + " from the API server: " + failure;
-      if (store_.synced(resource_)) {
-        store_.set_stale_reason(resource_, reason);
+      if (sink_->synced()) {
+        sink_->set_stale_reason(reason);
       } else {
-        store_.set_unsynced(resource_, reason);
+        sink_->set_unsynced(reason);
       }
       log::warn("list failed", {{"resource", what}, {"error", failure}});
       return false;
@@ -112,13 +156,12 @@ bool Reflector::list() {
     if (list_rv.empty() && meta.is_object()) list_rv = meta.value("resourceVersion", "");
     continue_token = meta.is_object() ? meta.value("continue", "") : "";
     for (json& item : doc["items"]) {
-      if (auto e = entry_from_object(resource_, item); e.ok()) entries.push_back(std::move(e.value()));
+      sink_->list_add(item);
       item = nullptr;  // drop values as soon as the keys are taken
     }
   } while (!continue_token.empty() && !stopping());
   if (stopping()) return false;
-  const std::size_t count = entries.size();
-  store_.replace(resource_, std::move(entries));
+  const std::size_t count = sink_->list_commit();
   resource_version_ = list_rv;
   backoff_ = options_.initial_backoff;
   lists_.fetch_add(1);
@@ -129,7 +172,7 @@ bool Reflector::list() {
 bool Reflector::handle_event(std::string_view text, WatchEnd& end) {
   json event = json::parse(text, nullptr, false);
   if (!event.is_object()) {
-    log::warn("undecodable watch event", {{"resource", std::string(to_string(resource_))}});
+    log::warn("undecodable watch event", {{"resource", name_}});
     end = WatchEnd::kFailed;
     return false;
   }
@@ -138,7 +181,7 @@ bool Reflector::handle_event(std::string_view text, WatchEnd& end) {
   if (type == "ERROR") {
     int code = object.is_object() ? object.value("code", 0) : 0;
     std::string message = object.is_object() ? object.value("message", "") : "";
-    log::info("watch error event", {{"resource", std::string(to_string(resource_))},
+    log::info("watch error event", {{"resource", name_},
                                     {"code", code}, {"message", message}});
     end = code == 410 ? WatchEnd::kRelist : WatchEnd::kFailed;
     return false;
@@ -149,11 +192,9 @@ bool Reflector::handle_event(std::string_view text, WatchEnd& end) {
   }
   if (type == "BOOKMARK") return true;
   if (type == "ADDED" || type == "MODIFIED") {
-    if (auto e = entry_from_object(resource_, object); e.ok()) store_.upsert(resource_, std::move(e.value()));
+    sink_->upsert(object);
   } else if (type == "DELETED") {
-    if (auto e = entry_from_object(resource_, object); e.ok()) {
-      store_.erase(resource_, e->namespace_name, e->name);
-    }
+    sink_->erase(object);
   }
   return true;
 }
@@ -172,7 +213,7 @@ Reflector::WatchEnd Reflector::watch() {
     return handle_event(text, end) && !stopping();
   });
   if (stopping()) return WatchEnd::kResume;
-  const std::string what = std::string(to_string(resource_));
+  const std::string& what = name_;
   if (!status.ok()) {
     // Connection refused or broken before any event: the API server is away. Keep serving
     // from the last state; say why in case a review needs it.
@@ -186,12 +227,12 @@ Reflector::WatchEnd Reflector::watch() {
       backoff_ = options_.initial_backoff;
       return WatchEnd::kResume;
     }
-    store_.set_stale_reason(resource_, "watch of " + what + " failed: " + status.error());
+    sink_->set_stale_reason("watch of " + what + " failed: " + status.error());
     return WatchEnd::kFailed;
   }
   if (*status == 410) return WatchEnd::kRelist;
   if (*status != 200) {
-    store_.set_stale_reason(resource_, "watch of " + what + " answered HTTP " + std::to_string(*status));
+    sink_->set_stale_reason("watch of " + what + " answered HTTP " + std::to_string(*status));
     return WatchEnd::kFailed;
   }
   if (end == WatchEnd::kResume) backoff_ = options_.initial_backoff;

@@ -4,6 +4,9 @@
 // bookmarks; after a dropped stream, resume from the last resourceVersion seen (no relist);
 // after 410 Gone / an ERROR event "too old resource version", relist; while the API server
 // is unreachable, retry with exponential backoff and jitter. Owns its thread.
+//
+// What it keeps is up to a ReflectorSink: a resource of a ClusterStore (the constructor taking a
+// Resource), or anything else, such as a workload resource of a WorkloadStore.
 
 #include <atomic>
 #include <chrono>
@@ -15,10 +18,30 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "cluster/cluster_store.h"
 #include "cluster/kube_client.h"
 
 namespace preflight::cluster {
+
+// Where a Reflector puts what it lists and watches. Called from the reflector's thread only.
+class ReflectorSink {
+ public:
+  virtual ~ReflectorSink() = default;
+  // One list: list_add() for every item of every page, then list_commit() swaps the collected
+  // state in, marks it synced and returns the object count. A list that fails midway is
+  // restarted with list_begin().
+  virtual void list_begin() = 0;
+  virtual void list_add(const nlohmann::json& item) = 0;
+  virtual std::size_t list_commit() = 0;
+  // Watch events (the object as the event carries it).
+  virtual void upsert(const nlohmann::json& object) = 0;
+  virtual void erase(const nlohmann::json& object) = 0;
+  virtual bool synced() const = 0;
+  virtual void set_unsynced(std::string reason) = 0;
+  virtual void set_stale_reason(std::string reason) = 0;
+};
 
 struct ReflectorOptions {
   std::size_t page_size = 500;
@@ -27,11 +50,17 @@ struct ReflectorOptions {
   // Watches end server-side after a random time in [min, 2*min) (client-go does the same), so
   // connections rebalance across API server replicas.
   std::chrono::seconds min_watch_timeout{300};
+  // false: list once (retrying until it succeeds) and stop; for one-shot commands.
+  bool watch = true;
 };
 
 class Reflector {
  public:
   Reflector(Resource resource, KubeConfig config, ClusterStore& store, ReflectorOptions options = {});
+  // `path` is the cluster-wide collection ("/apis/apps/v1/deployments"); `name` the resource
+  // plural for logs and the request observer.
+  Reflector(std::string path, std::string name, std::unique_ptr<ReflectorSink> sink,
+            KubeConfig config, ReflectorOptions options = {});
   ~Reflector();
   Reflector(const Reflector&) = delete;
   Reflector& operator=(const Reflector&) = delete;
@@ -54,9 +83,9 @@ class Reflector {
   void backoff_sleep();
   bool stopping() const { return stopping_.load(); }
 
-  Resource resource_;
   std::string path_;
-  ClusterStore& store_;
+  std::string name_;
+  std::unique_ptr<ReflectorSink> sink_;
   ReflectorOptions options_;
   std::unique_ptr<KubeClient> client_;
   std::string resource_version_;

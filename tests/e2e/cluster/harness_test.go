@@ -194,8 +194,11 @@ func writeTokenFile(t *testing.T, path, token string) {
 
 type serveOptions struct {
 	kubeconfig string
-	policy     string // policy YAML; "" = built-in defaults
-	logLevel   string // default "info"
+	// policy YAML; "" = built-in defaults. Unless it configures `audit:`, the background audit
+	// is turned off (interval 0), so serve watches only the four reference resources these tests
+	// count requests and watches of; audit_test.go turns it on.
+	policy   string
+	logLevel string // default "info"
 }
 
 type preflight struct {
@@ -228,6 +231,9 @@ func startPreflight(t *testing.T, opts serveOptions) *preflight {
 		"--tls-cert", filepath.Join(certs, "tls.crt"),
 		"--tls-key", filepath.Join(certs, "tls.key"),
 		"--kubeconfig", opts.kubeconfig, "--log-level", opts.logLevel}
+	if !strings.Contains(opts.policy, "audit:") {
+		opts.policy += "\naudit:\n  interval: 0\n"
+	}
 	if opts.policy != "" {
 		path := filepath.Join(dir, "policy.yaml")
 		if err := os.WriteFile(path, []byte(opts.policy), 0o600); err != nil {

@@ -184,7 +184,8 @@ func TestUnknownPathMethodAndMediaType(t *testing.T) {
 	const noRoute = `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",` +
 		`"message":"the server could not find the requested resource","reason":"NotFound",` +
 		`"details":{},"code":404}` + "\n"
-	for _, p := range []string{"/api/v1/pods", "/apis/apps/v1/deployments", "/api/v1/namespaces/a/nodes",
+	for _, p := range []string{"/api/v1/services", "/apis/apps/v1/controllerrevisions", "/apis/batch/v1/pods",
+		"/apis/apps/v2/deployments", "/apis/apps/v1/namespaces/a/jobs", "/api/v1/namespaces/a/nodes",
 		"/api/v1/secrets/x", "/api/v1/namespaces/a/secrets/x/y", "/"} {
 		if r := get(t, s, p); r.code != 404 || r.body != noRoute {
 			t.Errorf("GET %s: %d %s", p, r.code, r.body)
@@ -358,5 +359,49 @@ func TestMisuseIsReported(t *testing.T) {
 	s.Add(map[string]any{"kind": "ConfigMap"}) // no name
 	if len(rec.errs) != 5 {
 		t.Errorf("want 5 reports, got %d", len(rec.errs))
+	}
+}
+
+// The workload resources are served under their group's path with the group's apiVersion and
+// List kind, like kube-apiserver: apps/v1 DeploymentList at /apis/apps/v1/deployments.
+func TestWorkloadResourcesLikeTheRealServer(t *testing.T) {
+	s := startServer(t, Options{})
+	s.Add(map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "api", "namespace": "prod"},
+		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{}}}})
+	s.Add(map[string]any{"kind": "CronJob", "metadata": map[string]any{"name": "nightly", "namespace": "batch"}})
+	s.Add(map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "debug"}})
+	for _, c := range []struct{ path, kind, apiVersion, name string }{
+		{"/apis/apps/v1/deployments", "DeploymentList", "apps/v1", "api"},
+		{"/apis/apps/v1/namespaces/prod/deployments", "DeploymentList", "apps/v1", "api"},
+		{"/apis/batch/v1/cronjobs", "CronJobList", "batch/v1", "nightly"},
+		{"/api/v1/pods", "PodList", "v1", "debug"},
+	} {
+		r := get(t, s, c.path)
+		if r.code != 200 {
+			t.Fatalf("GET %s: %d %s", c.path, r.code, r.body)
+		}
+		list := decode(t, r.body)
+		got := items(t, list)
+		if list["kind"] != c.kind || list["apiVersion"] != c.apiVersion || len(got) != 1 ||
+			path(got[0], "metadata", "name") != c.name {
+			t.Errorf("GET %s: %s", c.path, r.body)
+		}
+	}
+	if r := get(t, s, "/apis/apps/v1/statefulsets"); r.code != 200 || !strings.Contains(r.body, `"items":[]`) {
+		t.Errorf("empty StatefulSet list: %d %s", r.code, r.body)
+	}
+	r := get(t, s, "/apis/apps/v1/namespaces/prod/deployments/api")
+	if obj := decode(t, r.body); r.code != 200 || obj["kind"] != "Deployment" || obj["apiVersion"] != "apps/v1" {
+		t.Errorf("get deployment: %d %s", r.code, r.body)
+	}
+	r = get(t, s, "/apis/apps/v1/namespaces/prod/deployments/gone")
+	if st := decode(t, r.body); r.code != 404 || path(st, "details", "group") != "apps" ||
+		st["message"] != `deployments.apps "gone" not found` {
+		t.Errorf("missing deployment: %d %s", r.code, r.body)
+	}
+	// Delete works on workload kinds too.
+	s.Delete("Deployment", "prod", "api")
+	if r := get(t, s, "/apis/apps/v1/deployments"); !strings.Contains(r.body, `"items":[]`) {
+		t.Errorf("after delete: %s", r.body)
 	}
 }

@@ -48,6 +48,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeStatus(w, rec, statusNoRoute())
 		return
 	}
+	if s.forbidden(rt.res.plural) {
+		s.writeStatus(w, rec, statusForbidden(rt, rec.Verb))
+		return
+	}
 	if r.Method != http.MethodGet {
 		s.writeStatus(w, rec, statusMethodNotAllowed())
 		return

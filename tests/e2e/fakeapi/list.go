@@ -126,8 +126,8 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, rt route, q u
 	}
 	if mt.partial == kindPartial {
 		s.writeStatus(w, rec, statusNotAcceptable(fmt.Sprintf(
-			"you requested PartialObjectMetadata, but the requested object is a list (*core.%s)",
-			rt.res.listKind())))
+			"you requested PartialObjectMetadata, but the requested object is a list (*%s.%s)",
+			rt.res.internalGroup(), rt.res.listKind())))
 		return
 	}
 	s.writeBody(w, r, rec, renderList(rt.res, mt, items, listRV, next, remaining))
@@ -156,7 +156,7 @@ func (s *Server) checkListRV(r *http.Request, rv int64, match string) *status {
 func renderList(res *resource, mt mediaType, items []keyed, rv int64, next string,
 	remaining int) []byte {
 	var buf bytes.Buffer
-	kind, apiVersion := res.listKind(), "v1"
+	kind, apiVersion := res.listKind(), res.apiVersion()
 	if mt.partial == kindPartialList {
 		kind, apiVersion = kindPartialList, "meta.k8s.io/"+mt.version
 	}
@@ -189,8 +189,8 @@ func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, rt route, mt m
 	switch mt.partial {
 	case kindPartialList:
 		s.writeStatus(w, rec, statusNotAcceptable(fmt.Sprintf(
-			"you requested PartialObjectMetadataList, but the requested object is not a list (*core.%s)",
-			rt.res.kind)))
+			"you requested PartialObjectMetadataList, but the requested object is not a list (*%s.%s)",
+			rt.res.internalGroup(), rt.res.kind)))
 		return
 	case kindPartial:
 		obj = partialObject(obj, mt.version)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Stored objects are JSON trees (map[string]any with json.Number numbers). A stored tree is never
@@ -144,4 +145,34 @@ func NewNode(name string, labels map[string]string) map[string]any {
 	}
 	return map[string]any{"kind": "Node", "apiVersion": "v1", "metadata": meta,
 		"spec": map[string]any{}, "status": map[string]any{}}
+}
+
+// NewWorkload builds a workload of kind Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+// CronJob or Pod around podSpec (spec.template.spec, spec.jobTemplate.spec.template.spec or
+// spec), with the status and managedFields a real server returns. owner, when set as
+// "Kind/name", becomes the controller ownerReference.
+func NewWorkload(kind, ns, name string, podSpec map[string]any, owner string) map[string]any {
+	meta := map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"app": name},
+		"managedFields": []any{map[string]any{"manager": "kubectl", "operation": "Update"}}}
+	if ownerKind, ownerName, ok := strings.Cut(owner, "/"); ok {
+		meta["ownerReferences"] = []any{map[string]any{"apiVersion": "apps/v1", "kind": ownerKind,
+			"name": ownerName, "uid": "0wner-" + ownerName, "controller": true, "blockOwnerDeletion": true}}
+	}
+	template := map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": name}},
+		"spec": podSpec}
+	var spec map[string]any
+	switch kind {
+	case "Pod":
+		spec = podSpec
+	case "CronJob":
+		spec = map[string]any{"schedule": "0 2 * * *", "jobTemplate": map[string]any{
+			"spec": map[string]any{"template": template}}}
+	case "Job":
+		spec = map[string]any{"template": template}
+	default:
+		spec = map[string]any{"selector": map[string]any{"matchLabels": map[string]any{"app": name}},
+			"template": template}
+	}
+	return map[string]any{"kind": kind, "metadata": meta, "spec": spec,
+		"status": map[string]any{"observedGeneration": 1}}
 }

@@ -15,7 +15,8 @@ type route struct {
 	special  string // "/version", "/healthz", "/readyz", "/livez"
 }
 
-// parseRoute understands the core/v1 paths of the served resources:
+// parseRoute understands the paths of the served resources, core/v1 under /api/v1 and the
+// others under /apis/{group}/v1 (same shapes):
 //
 //	/api/v1/{plural}                        list/watch across namespaces, or of nodes
 //	/api/v1/nodes/{name}                    get a cluster-scoped object
@@ -28,10 +29,17 @@ func parseRoute(path string) route {
 	case "/version", "/healthz", "/readyz", "/livez":
 		return route{special: path}
 	}
-	if !strings.HasPrefix(path, "/api/v1/") {
+	group, rest := "", ""
+	switch {
+	case strings.HasPrefix(path, "/api/v1/"):
+		rest = strings.TrimPrefix(path, "/api/v1/")
+	case strings.HasPrefix(path, "/apis/apps/v1/"):
+		group, rest = "apps", strings.TrimPrefix(path, "/apis/apps/v1/")
+	case strings.HasPrefix(path, "/apis/batch/v1/"):
+		group, rest = "batch", strings.TrimPrefix(path, "/apis/batch/v1/")
+	default:
 		return route{}
 	}
-	rest := strings.TrimPrefix(path, "/api/v1/")
 	parts := strings.Split(rest, "/")
 	for _, p := range parts {
 		if p == "" {
@@ -42,7 +50,7 @@ func parseRoute(path string) route {
 		if len(parts) < 3 || len(parts) > 4 {
 			return route{}
 		}
-		res := resourceByPlural(parts[2])
+		res := resourceByPlural(group, parts[2])
 		if res == nil || !res.namespaced {
 			return route{}
 		}
@@ -52,7 +60,7 @@ func parseRoute(path string) route {
 		}
 		return rt
 	}
-	res := resourceByPlural(parts[0])
+	res := resourceByPlural(group, parts[0])
 	switch {
 	case res == nil || len(parts) > 2:
 		return route{}

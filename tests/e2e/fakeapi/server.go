@@ -75,6 +75,7 @@ type Server struct {
 	closed  bool
 	conns   map[*tls.Conn]struct{}
 	records []RequestRecord
+	denied  map[string]bool // plural -> RBAC forbids it (Forbid)
 }
 
 type connKey struct{}
@@ -209,7 +210,8 @@ func (s *Server) SetDown(down bool) {
 	go s.srv.Serve(tls.NewListener(ln, s.tlsConf))
 }
 
-// Add creates an object (kind Secret, ConfigMap, ServiceAccount or Node) and emits ADDED. It
+// Add creates an object (kind Secret, ConfigMap, ServiceAccount, Node, or a workload kind:
+// Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) and emits ADDED. It
 // assigns metadata.resourceVersion and, when absent, uid, creationTimestamp, namespace "default"
 // and a Secret's type Opaque. Adding an existing object is a test error.
 func (s *Server) Add(obj map[string]any) { s.put(obj, true) }
@@ -255,6 +257,23 @@ func (s *Server) Delete(kind, ns, name string) {
 	if !s.store.remove(res, ns, name) {
 		s.fail(fmt.Errorf("Delete: %s %s/%s does not exist", kind, ns, name))
 	}
+}
+
+// Forbid makes every request for the resource plural (e.g. "deployments") answer 403 Forbidden,
+// as RBAC does when the ClusterRole lacks it.
+func (s *Server) Forbid(plural string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.denied == nil {
+		s.denied = map[string]bool{}
+	}
+	s.denied[plural] = true
+}
+
+func (s *Server) forbidden(plural string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.denied[plural]
 }
 
 // DropWatches cuts every open watch connection abruptly (no terminating chunk). A client must

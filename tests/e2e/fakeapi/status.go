@@ -45,8 +45,12 @@ func failure(code int, reason, message string, details *statusDetails) *status {
 // Constructors below mirror apimachinery's errors.NewXxx helpers (message formats included).
 
 func statusNotFound(r *resource, name string) *status {
-	return failure(http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", r.plural, name),
-		&statusDetails{Name: name, Kind: r.plural})
+	qualified := r.plural // "secrets"; "deployments.apps" for a named group (schema.GroupResource)
+	if r.group != "" {
+		qualified += "." + r.group
+	}
+	return failure(http.StatusNotFound, "NotFound", fmt.Sprintf("%s %q not found", qualified, name),
+		&statusDetails{Name: name, Group: r.group, Kind: r.plural})
 }
 
 // statusNoRoute is what the apiserver's not-found handler answers for a path it does not serve.
@@ -58,6 +62,22 @@ func statusNoRoute() *status {
 func statusMethodNotAllowed() *status {
 	return failure(http.StatusMethodNotAllowed, "MethodNotAllowed",
 		"the server does not allow this method on the requested resource", &statusDetails{})
+}
+
+// statusForbidden is RBAC's denial (message format of the apiserver's authorization filter).
+func statusForbidden(rt route, verb string) *status {
+	qualified := rt.res.plural
+	if rt.res.group != "" {
+		qualified += "." + rt.res.group
+	}
+	scope := "at the cluster scope"
+	if rt.ns != "" {
+		scope = fmt.Sprintf("in the namespace %q", rt.ns)
+	}
+	return failure(http.StatusForbidden, "Forbidden", fmt.Sprintf(
+		`%s is forbidden: User "system:serviceaccount:preflight:preflight" cannot %s resource %q in API group %q %s`,
+		qualified, verb, rt.res.plural, rt.res.group, scope),
+		&statusDetails{Group: rt.res.group, Kind: rt.res.plural})
 }
 
 func statusUnauthorized() *status {

@@ -70,14 +70,14 @@ func (st *store) put(in map[string]any) error {
 	}
 	res := resourceByKind(stringField(obj, "kind"))
 	if res == nil {
-		return fmt.Errorf("unsupported kind %q (want Secret, ConfigMap, ServiceAccount or Node)",
+		return fmt.Errorf("unsupported kind %q (want Secret, ConfigMap, ServiceAccount, Node or a workload kind)",
 			stringField(obj, "kind"))
 	}
 	meta := metadataOf(obj)
 	if meta == nil || stringField(meta, "name") == "" {
 		return errors.New("object has no metadata.name")
 	}
-	obj["apiVersion"] = "v1"
+	obj["apiVersion"] = res.apiVersion()
 	name, ns := stringField(meta, "name"), stringField(meta, "namespace")
 	if res.namespaced && ns == "" {
 		ns = "default"
@@ -319,6 +319,6 @@ func (st *store) dropAll() {
 // creationTimestamp serialises as null (omitempty does not drop a struct), so the fake sends that
 // too; a client must not trip over it.
 func bookmarkObject(res *resource, rv int64) map[string]any {
-	return map[string]any{"kind": res.kind, "apiVersion": "v1", "metadata": map[string]any{
+	return map[string]any{"kind": res.kind, "apiVersion": res.apiVersion(), "metadata": map[string]any{
 		"resourceVersion": strconv.FormatInt(rv, 10), "creationTimestamp": nil}}
 }

@@ -23,6 +23,7 @@ type config struct {
 	listen, certFile, keyFile, caOut, token string
 	secrets, configMaps, serviceAccounts    int
 	nodes, keysPerSecret, valueBytes        int
+	deployments                             int
 	namespaces                              int
 	lastApplied                             bool
 	eventsPerSecond                         float64
@@ -41,6 +42,7 @@ func main() {
 	flag.IntVar(&c.configMaps, "configmaps", 0, "number of ConfigMaps to create")
 	flag.IntVar(&c.serviceAccounts, "serviceaccounts", 0, "number of ServiceAccounts to create")
 	flag.IntVar(&c.nodes, "nodes", 0, "number of Nodes to create")
+	flag.IntVar(&c.deployments, "deployments", 0, "number of Deployments to create (each with a ReplicaSet it controls; a third reference a missing Secret)")
 	flag.IntVar(&c.keysPerSecret, "keys-per-secret", 4, "data keys per Secret")
 	flag.IntVar(&c.valueBytes, "value-bytes", 32, "length of each Secret value before base64")
 	flag.IntVar(&c.namespaces, "namespaces", 1, "spread namespaced objects over this many namespaces (1 = \"default\", else ns-0..)")
@@ -131,6 +133,27 @@ func populate(s *fakeapi.Server, c config) {
 	for i := 0; i < c.configMaps; i++ {
 		s.Add(fakeapi.NewConfigMap(namespace(c, i), fmt.Sprintf("config-%05d", i),
 			map[string]string{"generation": "0"}))
+	}
+	for i := 0; i < c.deployments; i++ {
+		ns, name := namespace(c, i), fmt.Sprintf("app-%05d", i)
+		secret := "app"
+		if i%3 == 0 {
+			secret = "missing"
+		}
+		spec := map[string]any{"containers": []any{map[string]any{"name": "server",
+			"image": fmt.Sprintf("registry.example.com/app:1.%d", i%7), "args": []any{"--port", "8080"},
+			"env": []any{map[string]any{"name": "TOKEN", "valueFrom": map[string]any{
+				"secretKeyRef": map[string]any{"name": secret, "key": "token"}}},
+				map[string]any{"name": "MODE", "value": "production"}},
+			"resources": map[string]any{"limits": map[string]any{"cpu": "1", "memory": "1Gi"}}}}}
+		d := fakeapi.NewWorkload("Deployment", ns, name, spec, "")
+		if c.lastApplied {
+			applied, _ := json.Marshal(d)
+			d["metadata"].(map[string]any)["annotations"] = map[string]any{
+				"kubectl.kubernetes.io/last-applied-configuration": string(applied) + "\n"}
+		}
+		s.Add(d)
+		s.Add(fakeapi.NewWorkload("ReplicaSet", ns, name+"-5c8d", spec, "Deployment/"+name))
 	}
 	for i := 0; i < c.serviceAccounts; i++ {
 		s.Add(fakeapi.NewServiceAccount(namespace(c, i), fmt.Sprintf("sa-%05d", i)))
