@@ -29,6 +29,9 @@ struct Finding {
   // The check could not be made (cluster state unknown): severity comes from the policy's
   // cluster_unavailable mode, and `preflight check` lists it as "not checked", not a failure.
   bool unverified = false;
+  // Byte offset of the problem inside the value at field_path, when the check knows it (a
+  // placeholder in a prompt template): lets `preflight check` point at line:column.
+  std::optional<std::size_t> value_offset;
 
   // Identity used to match the same problem in oldObject on UPDATE. Field paths are left
   // out on purpose: reordering env entries must not turn an old problem into a new one.

@@ -532,7 +532,8 @@ void scan(std::string_view text, Mode mode, bool single_braces, std::vector<Toke
     return;
   }
   const std::size_t first = out.size();
-  const bool braces = single_braces && mode == Mode::kEnvValue;
+  const bool braces =
+      single_braces && (mode == Mode::kEnvValue || mode == Mode::kPromptTemplate);
   scan_plain(text, mode, braces, out);
   const auto is_brace = [](const Token& t) { return t.kind == TokenKind::kBrace; };
   if (braces && std::any_of(out.begin() + first, out.end(), is_brace) && is_json_container(text)) {

@@ -33,6 +33,12 @@ std::string plural(std::size_t n, std::string_view word) {
 
 }  // namespace
 
+std::string location(const LocatedFinding& lf) {
+  std::string s = lf.file + ":" + std::to_string(lf.line);
+  if (lf.column > 0) s += ":" + std::to_string(lf.column);
+  return s;
+}
+
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out) {
   Style st{color};
   std::map<std::string_view, std::pair<std::size_t, std::size_t>> counts;  // deny, other
@@ -42,6 +48,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
       ++unverified;
       continue;
     }
+    if (lf.finding.severity == Enforcement::kDryRun) continue;
     auto& c = counts[lf.finding.check];
     (lf.finding.severity == Enforcement::kDeny ? c.first : c.second)++;
   }
@@ -63,10 +70,11 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     }
   }
   for (const LocatedFinding& lf : r.findings) {
-    if (lf.finding.unverified) continue;
+    if (lf.finding.unverified || lf.finding.severity == Enforcement::kDryRun) continue;
     const bool deny = lf.finding.severity == Enforcement::kDeny;
     std::string mark = deny ? st.paint("31", "✖") : st.paint("33", "!");
-    out << "  " << mark << " " << lf.file << ":" << lf.line << " " << lf.workload;
+    out << "  " << mark << " " << location(lf);
+    if (!lf.workload.empty()) out << " " << lf.workload;
     if (!deny) out << " (" << to_string(lf.finding.severity) << ")";
     out << "\n    " << format_finding(lf.finding) << "\n";
   }
@@ -74,7 +82,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     out << "  " << st.paint("2", "? " + plural(unverified, "reference") + " not checked:") << "\n";
     for (const LocatedFinding& lf : r.findings) {
       if (!lf.finding.unverified) continue;
-      out << "    " << lf.file << ":" << lf.line << " " << lf.workload << " " << format_finding(lf.finding)
+      out << "    " << location(lf) << " " << lf.workload << " " << format_finding(lf.finding)
           << "\n";
     }
   }
@@ -86,7 +94,11 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     denied += !lf.finding.unverified && lf.finding.severity == Enforcement::kDeny;
   }
   out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in "
-      << plural(static_cast<std::size_t>(r.files), "file") << " checked: ";
+      << plural(static_cast<std::size_t>(r.files), "file");
+  if (r.prompt_files > 0) {
+    out << " and " << plural(static_cast<std::size_t>(r.prompt_files), "prompt file");
+  }
+  out << " checked: ";
   if (denied > 0) {
     out << st.paint("31", plural(denied, "problem") + " would be rejected");
   } else {
@@ -98,11 +110,13 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
 
 void write_json(const Report& r, std::ostream& out) {
   nlohmann::json findings = nlohmann::json::array();
-  std::size_t denied = 0, warned = 0, unverified = 0;
+  std::size_t denied = 0, warned = 0, dryrun = 0, unverified = 0;
   for (const LocatedFinding& lf : r.findings) {
     const Finding& f = lf.finding;
     if (f.unverified) {
       ++unverified;
+    } else if (f.severity == Enforcement::kDryRun) {
+      ++dryrun;
     } else {
       (f.severity == Enforcement::kDeny ? denied : warned)++;
     }
@@ -110,6 +124,7 @@ void write_json(const Report& r, std::ostream& out) {
                         {"enforcement", f.unverified ? "not-checked" : to_string(f.severity)},
                         {"file", lf.file},
                         {"line", lf.line},
+                        {"column", lf.column},
                         {"workload", lf.workload},
                         {"container", f.container},
                         {"subject", f.subject},
@@ -118,8 +133,8 @@ void write_json(const Report& r, std::ostream& out) {
                         {"fix", f.fix}});
   }
   nlohmann::json doc = {
-      {"summary", {{"files", r.files}, {"workloads", r.objects}, {"denied", denied}, {"warnings", warned},
-                   {"not_checked", unverified},
+      {"summary", {{"files", r.files}, {"workloads", r.objects}, {"prompt_files", r.prompt_files}, {"denied", denied}, {"warnings", warned},
+                   {"dryrun", dryrun}, {"not_checked", unverified},
                    {"errors", r.errors.size()}}},
       {"findings", std::move(findings)},
       {"notices", r.notices},
