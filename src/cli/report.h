@@ -37,8 +37,8 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
 void write_json(const Report& r, std::ostream& out);
 // SARIF 2.1.0: one run, tool.driver "preflight" with one rule per known check id (helpUri:
 // docs/checks/ID.md), one result per finding (deny -> error, warn -> warning, dryrun and
-// "not checked" -> note) located by artifactLocation.uri (the path as given, relative when it
-// is under the working directory) and region.startLine[/startColumn]. Input errors become
+// "not checked" -> note) located by artifactLocation.uri (relative to the working directory
+// when the file is under it, else a file:// URI) and region.startLine[/startColumn]. Input errors become
 // invocations[0].toolExecutionNotifications and executionSuccessful: false.
 void write_sarif(const Report& r, std::ostream& out);
 

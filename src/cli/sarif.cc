@@ -32,19 +32,25 @@ std::string_view level(const Finding& f) {
   }
 }
 
-// A relative URI reference for the path as given: relative to the working directory when it is
-// under it, with '/' separators and the characters URIs reserve percent-encoded.
+// A URI for the path as given: relative to the working directory when it is under it (what
+// code scanning resolves against the checkout), else file:///abs/path; '/' separators and the
+// characters URIs reserve percent-encoded.
 std::string artifact_uri(const std::string& file) {
   if (file == "<stdin>") return "stdin";
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p(file);
+  std::string scheme;
   if (p.is_absolute()) {
     fs::path rel = fs::relative(p, fs::current_path(ec), ec);
-    if (!ec && !rel.empty() && *rel.begin() != "..") p = rel;
+    if (!ec && !rel.empty() && *rel.begin() != "..") {
+      p = rel;
+    } else {
+      scheme = "file://";  // outside the working directory: an absolute file URI
+    }
   }
   std::string s = p.lexically_normal().generic_string();
-  std::string out;
+  std::string out = scheme;
   for (unsigned char c : s) {
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '/' || c == '.' || c == '-' || c == '_' || c == '~';

@@ -131,6 +131,7 @@ TEST(ReportSarif, UrisAreRelativeAndEncoded) {
   Report r;
   r.findings.push_back({"./a b/c#1.yaml", 0, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
   r.findings.push_back({"<stdin>", 3, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
+  r.findings.push_back({"/nonexistent-root/x y.yaml", 3, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
   std::ostringstream out;
   write_sarif(r, out);
   const auto doc = nlohmann::json::parse(out.str());
@@ -139,6 +140,8 @@ TEST(ReportSarif, UrisAreRelativeAndEncoded) {
             "a%20b/c%231.yaml");
   EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
   EXPECT_EQ(results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "stdin");
+  EXPECT_EQ(results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "file:///nonexistent-root/x%20y.yaml");
   EXPECT_EQ(doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
 }
 
