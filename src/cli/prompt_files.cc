@@ -30,8 +30,13 @@ void lint_file(const fs::path& path, const policy::Policy& policy, Enforcement e
   const std::string text = std::move(buf).str();
   if (text.find('\0') != std::string::npos) return;  // binary, not a prompt
   for (const checks::PromptProblem& p : checks::lint_prompt(text, policy.prompt_vars)) {
-    Finding f{std::string(kCheckId),        enforcement, {}, "prompt", {},
-              checks::prompt_problem_message(p), checks::prompt_problem_fix(p)};
+    Finding f{std::string(kCheckId),
+              enforcement,
+              {},
+              "prompt",
+              {},
+              checks::prompt_problem_message(p),
+              checks::prompt_problem_fix(p)};
     f.value_offset = p.offset;
     const SourcePosition at = position_of_offset(text, p.offset);
     report.findings.push_back({path.string(), at.line, at.column, {}, std::move(f)});

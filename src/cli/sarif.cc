@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
-#include <nlohmann/json.hpp>
-
+#include "build_info.h"
 #include "checks/check.h"
 #include "cli/report.h"
-#include "build_info.h"
 
 namespace preflight::cli {
 
@@ -78,7 +77,8 @@ std::string short_description(std::string_view id) {
   if (id == "serviceaccount-ref") return "The ServiceAccount does not exist";
   if (id == "env-name") return "A required env var is missing or misspelled";
   if (id == "version-skew") return "Declared model/tokenizer version disagrees with what runs";
-  if (id == "cuda-compat") return "The image's CUDA version needs a newer driver than the nodes have";
+  if (id == "cuda-compat")
+    return "The image's CUDA version needs a newer driver than the nodes have";
   if (id == "template-placeholder") return "An unresolved template placeholder";
   return "preflight check " + std::string(id);
 }
@@ -104,10 +104,9 @@ void write_sarif(const Report& r, std::ostream& out) {
         {"ruleId", lf.finding.check},
         {"level", level(lf.finding)},
         {"message", {{"text", result_text(lf)}}},
-        {"locations",
-         json::array({{{"physicalLocation",
-                        {{"artifactLocation", {{"uri", artifact_uri(lf.file)}}},
-                         {"region", std::move(region)}}}}})},
+        {"locations", json::array({{{"physicalLocation",
+                                     {{"artifactLocation", {{"uri", artifact_uri(lf.file)}}},
+                                      {"region", std::move(region)}}}}})},
     };
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (ids[i] == lf.finding.check) result["ruleIndex"] = i;

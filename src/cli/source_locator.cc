@@ -44,7 +44,8 @@ SourcePosition inside_scalar(std::string_view text, const YAML::Node& node, std:
   const std::string& value = node.Scalar();
   if (offset > value.size()) return fallback;
   const std::string_view before(value.data(), offset);
-  const std::size_t newlines = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t newlines =
+      static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
   const std::size_t last_nl = before.rfind('\n');
   const std::size_t in_line = last_nl == npos ? offset : offset - last_nl - 1;
   const char indicator = text[static_cast<std::size_t>(m.pos)];
@@ -53,19 +54,15 @@ SourcePosition inside_scalar(std::string_view text, const YAML::Node& node, std:
     std::size_t p = text.find('\n', static_cast<std::size_t>(m.pos));
     if (p == npos) return fallback;
     std::size_t q = p + 1;
-    int skipped = 0;
     for (;;) {  // leading empty lines are part of the value
       std::size_t e = text.find('\n', q);
       std::string_view l = text.substr(q, e == npos ? npos : e - q);
       if (l.find_first_not_of(" \t\r") != npos || e == npos) break;
       q = e + 1;
-      ++skipped;
     }
     std::size_t indent = 0;
     while (q + indent < text.size() && text[q + indent] == ' ') ++indent;
-    (void)skipped;
-    return {m.line + 2 + static_cast<int>(newlines),
-            static_cast<int>(indent + in_line) + 1};
+    return {m.line + 2 + static_cast<int>(newlines), static_cast<int>(indent + in_line) + 1};
   }
   const int quote = indicator == '"' || indicator == '\'' ? 1 : 0;
   if (newlines == 0) return {m.line + 1, m.column + 1 + quote + static_cast<int>(offset)};

@@ -24,7 +24,9 @@ const PromptVars kVars = {{"user_name", "friend"}, {"topic", "weather"}, {"langu
 
 TEST(PromptLint, Table) {
   const std::vector<Case> cases = {
-      {"jinja_typo", "Hello {{ usr_name }}!", {{Kind::kUndeclared, "{{ usr_name }}", 6, "user_name"}}},
+      {"jinja_typo",
+       "Hello {{ usr_name }}!",
+       {{Kind::kUndeclared, "{{ usr_name }}", 6, "user_name"}}},
       {"brace_typo", "About {topik}.", {{Kind::kUndeclared, "{topik}", 6, "topic"}}},
       {"shell_typo", "Lang: ${languag}", {{Kind::kUndeclared, "${languag}", 6, "language"}}},
       {"undeclared_far_from_all", "{{ persona }}", {{Kind::kUndeclared, "{{ persona }}", 0, ""}}},

@@ -13,7 +13,8 @@ namespace preflight::cli {
 namespace {
 
 Finding finding(std::string check, Enforcement e, std::string field, std::string message) {
-  return Finding{std::move(check), e, "app", "env A", std::move(field), std::move(message), "fix it"};
+  return Finding{std::move(check),   e,       "app", "env A", std::move(field),
+                 std::move(message), "fix it"};
 }
 
 Report sample() {
@@ -21,8 +22,9 @@ Report sample() {
   r.files = 2;
   r.objects = 3;
   r.prompt_files = 1;
-  r.findings.push_back({"k8s/api.yaml", 14, 15, "Deployment prod/api",
-                        finding("secret-ref", Enforcement::kDeny, "spec.x", "secret \"s\" not found")});
+  r.findings.push_back(
+      {"k8s/api.yaml", 14, 15, "Deployment prod/api",
+       finding("secret-ref", Enforcement::kDeny, "spec.x", "secret \"s\" not found")});
   r.findings.push_back({"k8s/api.yaml", 20, 0, "Deployment prod/api",
                         finding("cuda-compat", Enforcement::kWarn, "spec.y", "old driver")});
   r.findings.push_back({"k8s/job.yaml", 9, 0, "Job prod/j",
@@ -30,8 +32,13 @@ Report sample() {
   Finding unverified = finding("configmap-ref", Enforcement::kWarn, "spec.w", "not known");
   unverified.unverified = true;
   r.findings.push_back({"k8s/job.yaml", 11, 0, "Job prod/j", unverified});
-  Finding prompt{"template-placeholder", Enforcement::kDeny, "", "prompt", "",
-                 "prompt template uses \"{{ usr }}\"", "did you mean user"};
+  Finding prompt{"template-placeholder",
+                 Enforcement::kDeny,
+                 "",
+                 "prompt",
+                 "",
+                 "prompt template uses \"{{ usr }}\"",
+                 "did you mean user"};
   r.findings.push_back({"prompts/sys.txt", 2, 7, "", prompt});
   r.errors.push_back("k8s/bad.yaml:3:1: document is not a Kubernetes object");
   return r;
@@ -75,7 +82,8 @@ TEST(ReportJson, Golden) {
       "message":"secret \"s\" not found","fix":"fix it"})"));
   EXPECT_EQ(doc["findings"][2]["enforcement"], "dryrun");
   EXPECT_EQ(doc["findings"][3]["enforcement"], "not-checked");
-  EXPECT_EQ(doc["errors"], nlohmann::json::parse(R"(["k8s/bad.yaml:3:1: document is not a Kubernetes object"])"));
+  EXPECT_EQ(doc["errors"],
+            nlohmann::json::parse(R"(["k8s/bad.yaml:3:1: document is not a Kubernetes object"])"));
 }
 
 TEST(ReportSarif, GoldenStructure) {
@@ -129,9 +137,11 @@ TEST(ReportSarif, GoldenStructure) {
 
 TEST(ReportSarif, UrisAreRelativeAndEncoded) {
   Report r;
-  r.findings.push_back({"./a b/c#1.yaml", 0, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
+  r.findings.push_back(
+      {"./a b/c#1.yaml", 0, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
   r.findings.push_back({"<stdin>", 3, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
-  r.findings.push_back({"/nonexistent-root/x y.yaml", 3, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
+  r.findings.push_back(
+      {"/nonexistent-root/x y.yaml", 3, 0, "", finding("secret-ref", Enforcement::kDeny, "", "m")});
   std::ostringstream out;
   write_sarif(r, out);
   const auto doc = nlohmann::json::parse(out.str());

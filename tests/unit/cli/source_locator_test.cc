@@ -49,10 +49,16 @@ TEST(SourceLocator, Table) {
       {"object itself", 3, "", std::nullopt, {3, 0}},
       {"env value", 3, "spec.template.spec.containers[0].env[0].value", std::nullopt, {14, 15}},
       {"env entry", 3, "spec.template.spec.containers[0].env[1]", std::nullopt, {15, 15}},
-      {"secretKeyRef", 3, "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef",
-       std::nullopt, {17, 17}},
-      {"missing field: deepest found", 3, "spec.template.spec.containers[0].envFrom[0]",
-       std::nullopt, {11, 11}},
+      {"secretKeyRef",
+       3,
+       "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef",
+       std::nullopt,
+       {17, 17}},
+      {"missing field: deepest found",
+       3,
+       "spec.template.spec.containers[0].envFrom[0]",
+       std::nullopt,
+       {11, 11}},
       {"index out of range", 3, "spec.template.spec.containers[3].env", std::nullopt, {10, 7}},
       {"dotted data key", 19, "data.system.txt", std::nullopt, {24, 3}},
       {"literal block offset", 19, "data.system.txt", 30, {26, 18}},
@@ -70,9 +76,9 @@ TEST(SourceLocator, Table) {
 }
 
 TEST(SourceLocator, ListItemsAndJson) {
-  SourceLocator list{std::string(
-      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
-      "    containers:\n    - name: a\n      image: x\n")};
+  SourceLocator list{
+      std::string("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
+                  "    containers:\n    - name: a\n      image: x\n")};
   EXPECT_EQ(list.locate(4, "spec.containers[0].image").line, 9);
   SourceLocator json{std::string("{\n \"kind\": \"Pod\",\n \"spec\": {\"x\": 1}\n}\n")};
   EXPECT_EQ(json.locate(1, "spec.x").line, 3);
