@@ -31,7 +31,7 @@ struct Finding {
   bool unverified = false;
   // Byte offset of the problem inside the value at field_path, when the check knows it (a
   // placeholder in a prompt template): lets `preflight check` point at line:column.
-  std::optional<std::size_t> value_offset;
+  std::optional<std::size_t> value_offset = std::nullopt;
 
   // Identity used to match the same problem in oldObject on UPDATE. Field paths are left
   // out on purpose: reordering env entries must not turn an old problem into a new one.
