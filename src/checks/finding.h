@@ -34,6 +34,9 @@ struct Finding {
   // lines under it ("model: tokenizer_sha = `ad4c1b9` ...").
   std::string headline{};
   std::vector<std::string> details{};
+  // Byte offset of the problem inside the value at field_path, when the check knows it (a
+  // placeholder in a prompt template): lets `preflight check` point at line:column.
+  std::optional<std::size_t> value_offset = std::nullopt;
 
   // Identity used to match the same problem in oldObject on UPDATE. Field paths are left
   // out on purpose: reordering env entries must not turn an old problem into a new one.

@@ -42,7 +42,9 @@ enum class Mode {
   // The script of `sh -c`: {{ }} and <no value> anywhere; ${...} only where the shell expands
   // it (not in single quotes, comments or quoted heredocs).
   kShellScript,
-  // Data of a prompts ConfigMap: {{ }}, ${VAR}, <no value>; skips {# #} and {% raw %} blocks.
+  // A prompt template (prompts ConfigMap data, `check --prompts` files): {{ }}, ${VAR},
+  // <no value>, and {name} when `single_braces` is set and the text is not a JSON object or
+  // array; skips {# #} and {% raw %} blocks.
   kPromptTemplate,
 };
 

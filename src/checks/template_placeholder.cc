@@ -8,9 +8,9 @@
 //   command[i], args[i] {{ }} and <no value>; outside a shell script $(VAR) when VAR is defined
 //                       nowhere in env; inside `sh -c` scripts ${VAR} when VAR is set neither in
 //                       env nor by the script and is no well-known shell variable.
-//   ConfigMap data.<key> only with label preflight.wfgy.io/prompts: "true": {{ expr }} and
-//                       ${VAR} whose root variable is neither in prompt_vars nor set/looped in
-//                       the template (nor a Jinja builtin); <no value>.
+//   ConfigMap data.<key> only with label preflight.wfgy.io/prompts: "true": {{ expr }}, ${VAR}
+//                       and {name} whose root variable is neither in prompt_vars nor set/looped
+//                       in the template (nor a Jinja builtin); <no value> (checks/prompt_lint).
 // Allowed: names in policy.prompt_vars (case-insensitive), `$$(VAR)`, service-link variables
 // in $(VAR), $(VAR) when an envFrom source's keys are unknown, `$(...)` in shell scripts.
 // Reads: containers[*].env, envFrom (key names through the ClusterView), command, args;
@@ -23,6 +23,7 @@
 #include <string>
 
 #include "checks/placeholder_scan.h"
+#include "checks/prompt_lint.h"
 
 namespace preflight::checks {
 namespace {
@@ -216,18 +217,11 @@ class Linter {
     if (label == w.labels.end() || label->second != "true") return;
     for (const auto& [key, value] : w.data) {
       const Place place{Place::Where::kData, {}, {}, key};
-      begin_field(value, placeholder::Mode::kPromptTemplate, false);
-      for (const Token& t : tokens_) {
-        if (common(place, t)) continue;
-        if (is_prompt_var(policy_, t.var) || placeholder::is_jinja_builtin(t.var) ||
-            placeholder::template_defines(value, t.var)) {
-          continue;
-        }
-        const std::string name = placeholder::display_name(t.var);
-        report(place, t,
-               "prompt template uses " + quoted(t) + ", but " + name +
-                   " is neither in prompt_vars nor set in the template",
-               "add " + name + " to prompt_vars, or set it with {% set " + name + " = ... %}");
+      for (const PromptProblem& p : lint_prompt(value, policy_.prompt_vars)) {
+        Finding f{std::string(kCheckId), Enforcement::kDeny, {}, place.subject(),
+                  place.field_path(), prompt_problem_message(p), prompt_problem_fix(p)};
+        f.value_offset = p.offset;
+        out_.push_back(std::move(f));
       }
     }
   }

@@ -8,6 +8,7 @@
 #include <thread>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "admission/evaluate.h"
@@ -16,7 +17,9 @@
 #include "cluster/layered_view.h"
 #include "cli/args.h"
 #include "cli/manifests.h"
+#include "cli/prompt_files.h"
 #include "cli/report.h"
+#include "cli/source_locator.h"
 #include "policy/policy.h"
 #include "policy/yaml_reader.h"
 
@@ -24,14 +27,18 @@ namespace preflight::cli {
 
 namespace {
 constexpr const char* kUsage =
-    "usage: preflight check -f PATH [-f PATH...] [--config FILE] [-o text|json] [--strict]\n"
-    "                       [--cluster-snapshot FILE | --kubeconfig FILE] [--modelcard FILE]\n";
+    "usage: preflight check -f PATH [-f PATH...] [--prompts PATH...] [--config FILE]
+"
+    "                       [-o text|json|sarif] [--strict] [--modelcard FILE]
+"
+    "                       [--cluster-snapshot FILE | --kubeconfig FILE]
+";
 }
 
 int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,
               std::ostream& err) {
   FlagSpec spec{{"filename", "config", "output", "log-level", "cluster-snapshot", "kubeconfig",
-                 "modelcard"},
+                 "modelcard", "prompts"},
                 {"strict", "help"},
                 {{"-f", "filename"}, {"-o", "output"}, {"-h", "help"}}};
   Result<Args> args = parse_args(argv, spec);
@@ -45,10 +52,14 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   }
   std::vector<std::string> paths = args->all("filename");
   paths.insert(paths.end(), args->positional.begin(), args->positional.end());
+  const std::vector<std::string> prompt_paths = args->all("prompts");
   const std::string format = args->get("output", "text");
-  if (paths.empty() || (format != "text" && format != "json")) {
-    err << "preflight check: " << (paths.empty() ? "no input: give -f PATH" : "-o must be text or json")
-        << "\n" << kUsage;
+  if (paths.empty() && prompt_paths.empty()) {
+    err << "preflight check: no input: give -f PATH or --prompts PATH\n" << kUsage;
+    return 2;
+  }
+  if (format != "text" && format != "json" && format != "sarif") {
+    err << "preflight check: -o must be text, json or sarif\n" << kUsage;
     return 2;
   }
   policy::Policy policy = policy::default_policy();
@@ -112,7 +123,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
     fallback = &live->store();
   }
 
-  ManifestSet set = read_manifests(paths, in);
+  ManifestSet set = paths.empty() ? ManifestSet{} : read_manifests(paths, in);
   cluster::ClusterStore manifests;
   {
     std::array<std::vector<cluster::ObjectEntry>, 4> entries;
@@ -134,6 +145,14 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   report.files = set.files;
   report.errors = std::move(set.errors);
   checks::CheckContext ctx{policy, &view, model_card ? &*model_card : nullptr};
+  std::map<std::string, SourceLocator, std::less<>> locators;  // parsed only for findings
+  const auto locate = [&](const ManifestObject& obj, const Finding& f) -> SourcePosition {
+    auto text = set.texts.find(obj.file);
+    if (text == set.texts.end()) return {obj.line, 0};
+    auto it = locators.find(obj.file);
+    if (it == locators.end()) it = locators.emplace(obj.file, SourceLocator(text->second)).first;
+    return it->second.locate(obj.line, f.field_path, f.value_offset);
+  };
   for (ManifestObject& obj : set.objects) {
     auto kind = kind_for_object(obj.object.value("apiVersion", ""), obj.object.value("kind", ""));
     if (!kind) continue;  // Services, Secrets, ...: not workloads
@@ -148,13 +167,16 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
     admission::Evaluation eval = admission::evaluate(*w, checks::all_checks(), ctx);
     for (std::string& n : eval.notices) report.notices.push_back(std::move(n));
     for (Finding& f : eval.findings) {
-      if (f.severity == Enforcement::kDryRun) continue;  // dry-run findings are only counted
-      report.findings.push_back({obj.file, obj.line, w->display(), std::move(f)});
+      const SourcePosition at = locate(obj, f);
+      report.findings.push_back({obj.file, at.line, at.column, w->display(), std::move(f)});
     }
   }
+  report.prompt_files = lint_prompt_paths(prompt_paths, policy, report);
 
   if (format == "json") {
     write_json(report, out);
+  } else if (format == "sarif") {
+    write_sarif(report, out);
   } else {
     const bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     write_text(report, policy, color, out);
@@ -163,7 +185,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
   for (const LocatedFinding& lf : report.findings) {
     if (lf.finding.unverified) continue;  // not checked is not a failure
     if (lf.finding.severity == Enforcement::kDeny) return 1;
-    if (args->has("strict")) return 1;
+    if (lf.finding.severity == Enforcement::kWarn && args->has("strict")) return 1;
   }
   return 0;
 }

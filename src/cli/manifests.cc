@@ -44,7 +44,7 @@ void add_object(ManifestSet& set, const std::string& file, int line, nlohmann::j
   set.objects.push_back({file, line, std::move(value)});
 }
 
-void read_text(ManifestSet& set, const std::string& file, const std::string& text) {
+void read_text(ManifestSet& set, const std::string& file, std::string&& text) {
   ++set.files;
   auto docs = parse_yaml_documents(text, file);
   if (!docs.ok()) {
@@ -54,6 +54,7 @@ void read_text(ManifestSet& set, const std::string& file, const std::string& tex
   for (YamlDocument& doc : docs.value()) {
     add_object(set, file, doc.line, std::move(doc.value), doc.item_lines);
   }
+  set.texts.insert_or_assign(file, std::move(text));
 }
 
 void read_file(ManifestSet& set, const fs::path& path) {
@@ -64,7 +65,7 @@ void read_file(ManifestSet& set, const fs::path& path) {
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  read_text(set, path.string(), buf.str());
+  read_text(set, path.string(), std::move(buf).str());
 }
 
 }  // namespace
@@ -75,7 +76,7 @@ ManifestSet read_manifests(const std::vector<std::string>& paths, std::istream& 
     if (p == "-") {
       std::ostringstream buf;
       buf << stdin_stream.rdbuf();
-      read_text(set, "<stdin>", buf.str());
+      read_text(set, "<stdin>", std::move(buf).str());
       continue;
     }
     std::error_code ec;

@@ -4,6 +4,7 @@
 // kinds are flattened. A bad file is reported and the rest are still read.
 
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct ManifestSet {
   std::vector<ManifestObject> objects;
   std::vector<std::string> errors;  // "file:line:col: what is wrong"
   int files = 0;
+  // The text of every file read, by ManifestObject::file: findings are located in it later.
+  std::map<std::string, std::string, std::less<>> texts;
 };
 
 ManifestSet read_manifests(const std::vector<std::string>& paths, std::istream& stdin_stream);

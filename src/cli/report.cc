@@ -87,10 +87,6 @@ void write_abort(const Report& r, const policy::Policy& policy, const Style& st,
 }
 
 // "file:line " for check, nothing for audit (the workload names the place).
-std::string location(const LocatedFinding& lf) {
-  return lf.file.empty() ? std::string() : lf.file + ":" + std::to_string(lf.line) + " ";
-}
-
 // Audit: verified findings per namespace, as (deny, other).
 std::map<std::string, std::pair<std::size_t, std::size_t>> per_namespace(const Report& r) {
   std::map<std::string, std::pair<std::size_t, std::size_t>> out;
@@ -104,6 +100,13 @@ std::map<std::string, std::pair<std::size_t, std::size_t>> per_namespace(const R
 
 }  // namespace
 
+std::string location(const LocatedFinding& lf) {
+  if (lf.file.empty()) return {};  // audit: the workload names the place
+  std::string s = lf.file + ":" + std::to_string(lf.line);
+  if (lf.column > 0) s += ":" + std::to_string(lf.column);
+  return s;
+}
+
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out) {
   Style st{color};
   std::map<std::string_view, std::pair<std::size_t, std::size_t>> counts;  // deny, other
@@ -113,6 +116,7 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
       ++unverified;
       continue;
     }
+    if (lf.finding.severity == Enforcement::kDryRun) continue;
     auto& c = counts[lf.finding.check];
     (lf.finding.severity == Enforcement::kDeny ? c.first : c.second)++;
   }
@@ -135,10 +139,12 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
   }
   const LocatedFinding* verdict_for = nullptr;  // the workload whose verdict block was opened
   for (const LocatedFinding& lf : r.findings) {
-    if (lf.finding.unverified) continue;
+    if (lf.finding.unverified || lf.finding.severity == Enforcement::kDryRun) continue;
     const bool deny = lf.finding.severity == Enforcement::kDeny;
     std::string mark = deny ? st.paint("31", "✖") : st.paint("33", "!");
-    out << "  " << mark << " " << location(lf) << lf.workload;
+    out << "  " << mark;
+    if (!lf.file.empty()) out << " " << location(lf);
+    if (!lf.workload.empty()) out << " " << lf.workload;
     if (!deny) out << " (" << to_string(lf.finding.severity) << ")";
     out << "\n    " << format_finding(lf.finding) << "\n";
     if (!lf.finding.headline.empty()) write_verdict(r, lf, st, verdict_for, out);
@@ -147,7 +153,8 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
     out << "  " << st.paint("2", "? " + plural(unverified, "reference") + " not checked:") << "\n";
     for (const LocatedFinding& lf : r.findings) {
       if (!lf.finding.unverified) continue;
-      out << "    " << location(lf) << lf.workload << " " << format_finding(lf.finding)
+      out << "    " << (lf.file.empty() ? "" : location(lf) + " ") << lf.workload << " "
+          << format_finding(lf.finding)
           << "\n";
     }
   }
@@ -169,7 +176,11 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
   }
   if (r.scope.empty()) {
     out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in "
-        << plural(static_cast<std::size_t>(r.files), "file") << " checked: ";
+        << plural(static_cast<std::size_t>(r.files), "file");
+    if (r.prompt_files > 0) {
+      out << " and " << plural(static_cast<std::size_t>(r.prompt_files), "prompt file");
+    }
+    out << " checked: ";
   } else {
     out << "→ " << plural(static_cast<std::size_t>(r.objects), "workload") << " in " << r.scope
         << " audited: ";
@@ -186,11 +197,13 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
 
 void write_json(const Report& r, std::ostream& out) {
   nlohmann::json findings = nlohmann::json::array();
-  std::size_t denied = 0, warned = 0, unverified = 0;
+  std::size_t denied = 0, warned = 0, dryrun = 0, unverified = 0;
   for (const LocatedFinding& lf : r.findings) {
     const Finding& f = lf.finding;
     if (f.unverified) {
       ++unverified;
+    } else if (f.severity == Enforcement::kDryRun) {
+      ++dryrun;
     } else {
       (f.severity == Enforcement::kDeny ? denied : warned)++;
     }
@@ -198,6 +211,7 @@ void write_json(const Report& r, std::ostream& out) {
                         {"enforcement", f.unverified ? "not-checked" : to_string(f.severity)},
                         {"file", lf.file},
                         {"line", lf.line},
+                        {"column", lf.column},
                         {"workload", lf.workload},
                         {"container", f.container},
                         {"subject", f.subject},
@@ -212,8 +226,8 @@ void write_json(const Report& r, std::ostream& out) {
     findings.push_back(std::move(item));
   }
   nlohmann::json doc = {
-      {"summary", {{"files", r.files}, {"workloads", r.objects}, {"denied", denied}, {"warnings", warned},
-                   {"not_checked", unverified},
+      {"summary", {{"files", r.files}, {"workloads", r.objects}, {"prompt_files", r.prompt_files}, {"denied", denied}, {"warnings", warned},
+                   {"dryrun", dryrun}, {"not_checked", unverified},
                    {"errors", r.errors.size()}}},
       {"findings", std::move(findings)},
       {"notices", r.notices},

@@ -1,7 +1,9 @@
 #pragma once
-// Rendering of check results for people (the seed's ✔/✖ style) and for machines (JSON).
-// Shared by `preflight check` (findings located by file:line) and `preflight audit` (findings
-// located by workload; Report::scope set, and a summary per namespace added).
+// Rendering of check results for people (the seed's ✔/✖ style) and for machines (JSON, and
+// SARIF 2.1.0 for code-scanning annotations). The writers take a Report (findings with their
+// file:line[:column]) and a stream, so `check` and `audit` share them (audit: no file;
+// Report::scope set, and a summary per namespace added). Findings at `dryrun`
+// are shown only in SARIF (level "note") and JSON; text leaves them out.
 
 #include <iosfwd>
 #include <string>
@@ -15,7 +17,8 @@ namespace preflight::cli {
 struct LocatedFinding {
   std::string file;
   int line = 0;
-  std::string workload;   // "Deployment prod/llm-api"
+  int column = 0;         // 1-based; 0 when only the line is known
+  std::string workload;   // "Deployment prod/llm-api"; empty for a prompt file
   Finding finding;        // severity = effective enforcement
   std::string namespace_name;  // audit only (file is then empty)
 };
@@ -23,13 +26,27 @@ struct LocatedFinding {
 struct Report {
   int files = 0;
   int objects = 0;        // workloads checked
+  int prompt_files = 0;   // files linted by --prompts
   std::vector<LocatedFinding> findings;
   std::vector<std::string> errors;     // unreadable input, with location
   std::vector<std::string> notices;    // overrides and annotation problems
   std::string scope;   // audit: where the workloads came from ("snapshot FILE"); empty for check
 };
 
+// "file:line" or "file:line:column".
+std::string location(const LocatedFinding& lf);
+
 void write_text(const Report& r, const policy::Policy& policy, bool color, std::ostream& out);
 void write_json(const Report& r, std::ostream& out);
+// SARIF 2.1.0: one run, tool.driver "preflight" with one rule per known check id (helpUri:
+// docs/checks/ID.md), one result per finding (deny -> error, warn -> warning, dryrun and
+// "not checked" -> note) located by artifactLocation.uri (relative to the working directory
+// when the file is under it, else a file:// URI) and region.startLine[/startColumn]. Input errors become
+// invocations[0].toolExecutionNotifications and executionSuccessful: false.
+void write_sarif(const Report& r, std::ostream& out);
+
+// Where the rules' helpUri point: kDocsBaseUrl + "checks/ID.md".
+inline constexpr const char* kInformationUri = "https://github.com/wfgy/preflight";
+inline constexpr const char* kDocsBaseUrl = "https://github.com/wfgy/preflight/blob/main/docs/";
 
 }  // namespace preflight::cli

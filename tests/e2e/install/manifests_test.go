@@ -481,8 +481,11 @@ func TestManifestsWebhookConfiguration(t *testing.T) { forEachRendering(t, check
 func checkWebhookConfiguration(t *testing.T, objects map[string]obj) {
 	cfg := mustHave(t, objects, "ValidatingWebhookConfiguration/preflight")
 	hooks := asSlice(get(cfg, "webhooks"))
-	if len(hooks) != 1 {
-		t.Fatalf("%d webhooks, want 1", len(hooks))
+	if len(hooks) != 1 && len(hooks) != 2 {
+		t.Fatalf("%d webhooks, want 1 (workloads) or 2 (and prompt ConfigMaps)", len(hooks))
+	}
+	if len(hooks) == 2 {
+		checkPromptsWebhook(t, hooks[1])
 	}
 	w := hooks[0]
 	expectEqual(t, "name", str(w, "name"), "validate.preflight.wfgy.io")
@@ -562,4 +565,21 @@ func checkWebhookConfiguration(t *testing.T, objects map[string]obj) {
 			t.Errorf("matchConditions expression %q lacks %q", expr, want)
 		}
 	}
+}
+
+// The second webhook sends only ConfigMaps labelled preflight.wfgy.io/prompts: "true" (the
+// template-placeholder prompt lint); every other ConfigMap must stay away from preflight.
+func checkPromptsWebhook(t *testing.T, w any) {
+	expectEqual(t, "prompts webhook name", str(w, "name"), "prompts.preflight.wfgy.io")
+	expectEqual(t, "prompts webhook objectSelector", get(w, "objectSelector"),
+		obj{"matchLabels": obj{"preflight.wfgy.io/prompts": "true"}})
+	expectEqual(t, "prompts webhook failurePolicy", str(w, "failurePolicy"), "Ignore")
+	expectEqual(t, "prompts webhook sideEffects", str(w, "sideEffects"), "None")
+	rules := asSlice(get(w, "rules"))
+	if len(rules) != 1 {
+		t.Fatalf("prompts webhook: %d rules, want 1", len(rules))
+	}
+	expectEqual(t, "prompts webhook resources", strs(rules[0], "resources"), []string{"configmaps"})
+	expectEqual(t, "prompts webhook apiGroups", strs(rules[0], "apiGroups"), []string{""})
+	expectEqual(t, "prompts webhook path", str(w, "clientConfig", "service", "path"), "/validate")
 }

@@ -32,6 +32,10 @@ var notManifests = []string{
 	"tests/fixtures/policy/",            // preflight --config fixtures
 	"tests/monitoring/",                 // promtool test files
 	"charts/",                           // Chart.yaml, values.yaml (templates are skipped)
+	"action.yml",                        // GitHub Action metadata
+	"docs/ci/",                          // CI configuration examples (GitHub, GitLab)
+	// Its second document is deliberately not a Kubernetes object (`preflight check` exit 2).
+	"tests/fixtures/manifests/located/not-an-object.yaml",
 }
 
 func skipDir(rel string) bool {
