@@ -10,6 +10,7 @@
 
 #include "metrics/registry.h"
 #include "server/connection_drainer.h"
+#include "server/connection_guard.h"
 #include "server/runtime.h"
 #include "util/result.h"
 
@@ -34,11 +35,19 @@ struct ServeOptions {
   HostPort metrics_listen{"0.0.0.0", 9090};
   // cpp-httplib serves one connection per worker thread; an idle keep-alive connection holds
   // its worker. Enough workers for every API server replica's pool, see docs/operations.md.
+  // Beyond them, idle connections are closed for new ones (worker_pool.h).
   int worker_threads = 128;
+  // Accepted connections that may wait for a worker; more are closed at once (the cap on
+  // concurrent connections is worker_threads + max_pending_connections).
+  int max_pending_connections = 256;
   // Longer than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
   // connections: a server-side close racing a new POST would fail that review.
   int keep_alive_seconds = 120;
-  int read_timeout_seconds = 10;
+  // Longest wait for any single read or write of a request or response.
+  int read_timeout_seconds = 5;
+  // Handshake + request headers, and a whole request (connection_guard.h). The request limit
+  // is above the longest webhook timeout kube-apiserver allows (30s).
+  GuardLimits guard{std::chrono::milliseconds(5000), std::chrono::milliseconds(35000)};
 };
 
 class HttpsServer {
@@ -62,6 +71,7 @@ class HttpsServer {
   metrics::Registry& registry_;
   std::unique_ptr<httplib::SSLServer> tls_;
   std::unique_ptr<httplib::Server> plain_;
+  ConnectionGuard guard_;
   ConnectionDrainer tls_drainer_;
   ConnectionDrainer plain_drainer_;
   std::atomic<bool> running_{false};
