@@ -75,6 +75,7 @@ type Server struct {
 	closed  bool
 	conns   map[*tls.Conn]struct{}
 	records []RequestRecord
+	faults  Faults
 }
 
 type connKey struct{}
