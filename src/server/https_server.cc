@@ -137,6 +137,9 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
+  tls_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (draining_.load()) res.set_header("Connection", "close");
+  });
   tls_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     tls_drainer_.request_finished(req.remote_addr, req.remote_port);
     guard_.request_finished(req.remote_addr, req.remote_port,
@@ -200,6 +203,8 @@ void HttpsServer::run() {
 }
 
 void HttpsServer::stop() {
+  draining_.store(true);
+  if (running_.load()) std::this_thread::sleep_for(options_.drain_grace);
   tls_->stop();
   plain_->stop();
   // Workers idling in keep-alive do not notice stop(); close their connections until every

@@ -48,6 +48,9 @@ struct ServeOptions {
   // Handshake + request headers, and a whole request (connection_guard.h). The request limit
   // is above the longest webhook timeout kube-apiserver allows (30s).
   GuardLimits guard{std::chrono::milliseconds(5000), std::chrono::milliseconds(35000)};
+  // See stop(). Long enough for a connection in use at kube-apiserver's rate to get one more
+  // answer; the connections still idle after it were not in use.
+  std::chrono::milliseconds drain_grace{1000};
 };
 
 class HttpsServer {
@@ -59,8 +62,10 @@ class HttpsServer {
   Result<bool> bind();
   // Serves until stop(); returns once both listeners have finished their in-flight requests.
   void run();
-  // Stops accepting; in-flight requests finish, idle keep-alive connections are closed, and
-  // run() returns. Safe from any thread; blocks until run() has returned.
+  // Graceful stop: for drain_grace every response says "Connection: close" (a busy keep-alive
+  // connection learns from its next answer not to send another request, so closing it races
+  // with nothing); then listening stops, in-flight requests finish, the connections left idle
+  // are closed, and run() returns. Safe from any thread; blocks until run() has returned.
   void stop();
 
  private:
@@ -75,6 +80,7 @@ class HttpsServer {
   ConnectionDrainer tls_drainer_;
   ConnectionDrainer plain_drainer_;
   std::atomic<bool> running_{false};
+  std::atomic<bool> draining_{false};
   int tls_listener_fd_ = -1;
   int plain_listener_fd_ = -1;
 };

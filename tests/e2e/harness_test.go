@@ -111,6 +111,7 @@ type serverOptions struct {
 	config         string // --config path, "" for built-in defaults
 	reloadInterval string // --reload-interval, "" for the binary's default
 	snapshot       string // --cluster-snapshot, "" for tests/fixtures/reviews/cluster-snapshot.yaml
+	certDir        string // serving certificate and CA from here (another server's); "" = new ones
 }
 
 // server is one running `preflight serve`.
@@ -133,7 +134,11 @@ func startServer(t *testing.T, opts serverOptions) *server {
 	t.Helper()
 	dir := t.TempDir()
 	certDir := filepath.Join(dir, "certs")
-	genCerts(t, certDir, false)
+	if opts.certDir != "" {
+		certDir = opts.certDir
+	} else {
+		genCerts(t, certDir, false)
+	}
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ {
 		s := &server{t: t, dir: dir, certDir: certDir,
