@@ -74,9 +74,9 @@ class HttpsServer {
   ServeOptions options_;
   Runtime& runtime_;
   metrics::Registry& registry_;
+  ConnectionGuard guard_;  // before tls_: its SSL_CTX points at the guard until destroyed
   std::unique_ptr<httplib::SSLServer> tls_;
   std::unique_ptr<httplib::Server> plain_;
-  ConnectionGuard guard_;
   ConnectionDrainer tls_drainer_;
   ConnectionDrainer plain_drainer_;
   std::atomic<bool> running_{false};
