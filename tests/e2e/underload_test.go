@@ -80,7 +80,9 @@ func checkNothingLost(t *testing.T, r loadReport) {
 // like kube-apiserver's) keeps its connections alive, and new connections go to the current
 // endpoints (loadgen -endpoints, as kube-proxy). The new pod starts and becomes an endpoint;
 // the old one is removed from the endpoints and, after its preStop delay, gets SIGTERM while
-// the client still holds kept-alive connections to it. Zero requests may fail.
+// the client still holds kept-alive connections to it. Zero requests may fail. As fast as 8
+// workers go: at that rate a server that closes busy keep-alive connections without saying
+// "Connection: close" first fails a few requests per rollout (seen: 2 of ~12,000).
 func TestRollingRestartUnderLoad(t *testing.T) {
 	loadgen := buildLoadgen(t)
 	old := startServer(t, serverOptions{})
@@ -89,7 +91,7 @@ func TestRollingRestartUnderLoad(t *testing.T) {
 	writeAtomic(t, eps, old.addr+"\n")
 	wait := startLoad(t, loadgen, "-url", "https://preflight.preflight-system.svc:443/validate",
 		"-server-name", "localhost", "-ca", old.caFile(), "-endpoints", eps,
-		"-review", fixture("reviews", "deny-v1.json"), "-concurrency", "8", "-rate", "200",
+		"-review", fixture("reviews", "deny-v1.json"), "-concurrency", "8", "-rate", "0",
 		"-duration", "7s", "-timeout", "5s")
 
 	time.Sleep(1500 * time.Millisecond)
