@@ -112,6 +112,7 @@ type serverOptions struct {
 	reloadInterval string // --reload-interval, "" for the binary's default
 	snapshot       string // --cluster-snapshot, "" for tests/fixtures/reviews/cluster-snapshot.yaml
 	certDir        string // serving certificate and CA from here (another server's); "" = new ones
+	logLevel       string // --log-level, "" for info
 }
 
 // server is one running `preflight serve`.
@@ -152,6 +153,9 @@ func startServer(t *testing.T, opts serverOptions) *server {
 			"--cluster-snapshot", fixture("reviews", "cluster-snapshot.yaml")}
 		if opts.snapshot != "" {
 			args[len(args)-1] = opts.snapshot
+		}
+		if opts.logLevel != "" {
+			args = append(args, "--log-level", opts.logLevel) // the last one counts
 		}
 		if opts.config != "" {
 			args = append(args, "--config", opts.config)
