@@ -116,7 +116,8 @@ void ConnectionGuard::handshake_started(int fd) {
   const ino_t inode = socket_inode(fd);
   if (inode == 0) return;
   std::unique_lock lock(mu_);
-  if (Conn* c = find_locked(fd); c != nullptr && c->inode == inode) return;  // TLS 1.3 post-handshake
+  if (Conn* c = find_locked(fd); c != nullptr && c->inode == inode)
+    return;  // TLS 1.3 post-handshake
   if (std::this_thread::get_id() == refusing_thread_) {
     lock.unlock();
     shutdown(fd, SHUT_RDWR);  // the handshake fails; the task closes the socket

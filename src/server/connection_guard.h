@@ -23,6 +23,7 @@
 // Connections are keyed by fd and the socket's inode, so a reused fd number is never mistaken
 // for a closed connection's. Shutting down never closes the fd (the worker owns it).
 
+#include <openssl/ssl.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -32,8 +33,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-
-#include <openssl/ssl.h>
 
 namespace preflight::server {
 

@@ -23,9 +23,11 @@ ProcessIdentity current_identity() {
   return who;
 }
 
-Result<std::string> check_private_key_permissions(const std::string& path, const ProcessIdentity& who) {
+Result<std::string> check_private_key_permissions(const std::string& path,
+                                                  const ProcessIdentity& who) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return make_error(path + ": cannot stat: " + std::strerror(errno));
+  if (stat(path.c_str(), &st) != 0)
+    return make_error(path + ": cannot stat: " + std::strerror(errno));
   char mode[8];
   std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
   std::string problem;

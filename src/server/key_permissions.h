@@ -10,8 +10,9 @@
 // When the process runs as root, a refusal becomes a warning (root reads the file anyway; test
 // and development set-ups run as root with generated keys).
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 #include <vector>
 
 #include "util/result.h"
@@ -25,6 +26,7 @@ struct ProcessIdentity {
 ProcessIdentity current_identity();
 
 // Value: "" when fine, or a warning to log (root). Error: why the key is refused.
-Result<std::string> check_private_key_permissions(const std::string& path, const ProcessIdentity& who);
+Result<std::string> check_private_key_permissions(const std::string& path,
+                                                  const ProcessIdentity& who);
 
 }  // namespace preflight::server

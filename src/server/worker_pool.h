@@ -10,14 +10,14 @@
 //    overflow thread, on which the guard refuses the TLS handshake at once (the client sees
 //    the connection closed), instead of waiting without bound.
 
+#include <httplib.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
 
 #include "server/connection_guard.h"
 

@@ -42,11 +42,19 @@ TEST(ConnectionGuard, DeadlinesPerState) {
   const Case cases[] = {
       {"handshake stalled", [](ConnectionGuard&, int) {}, seconds(6), true},
       {"handshake within the limit", [](ConnectionGuard&, int) {}, seconds(4), false},
-      {"idle keep-alive is left to cpp-httplib", [](ConnectionGuard& g, int fd) { g.handshake_done(fd); },
-       seconds(100), false},
-      {"headers dribbled", [](ConnectionGuard& g, int fd) { g.handshake_done(fd); g.record_received(fd); },
+      {"idle keep-alive is left to cpp-httplib",
+       [](ConnectionGuard& g, int fd) { g.handshake_done(fd); }, seconds(100), false},
+      {"headers dribbled",
+       [](ConnectionGuard& g, int fd) {
+         g.handshake_done(fd);
+         g.record_received(fd);
+       },
        seconds(6), true},
-      {"headers in time", [](ConnectionGuard& g, int fd) { g.handshake_done(fd); g.record_received(fd); },
+      {"headers in time",
+       [](ConnectionGuard& g, int fd) {
+         g.handshake_done(fd);
+         g.record_received(fd);
+       },
        seconds(4), false},
   };
   for (const Case& c : cases) {

@@ -29,13 +29,11 @@ TEST(KeyPermissions, Table) {
     bool warned;
   };
   const Case cases[] = {
-      {0600, own, user, false, false},
-      {0400, own, user, false, false},
-      {0440, own, user, false, false},      // kubelet fsGroup: group-readable by our own group
-      {0640, foreign, user, true, false},   // readable by a group we are not in
-      {0644, own, user, true, false},       // readable by everyone
-      {0604, own, user, true, false},
-      {0644, own, root, false, true},       // root: a warning only
+      {0600, own, user, false, false},    {0400, own, user, false, false},
+      {0440, own, user, false, false},     // kubelet fsGroup: group-readable by our own group
+      {0640, foreign, user, true, false},  // readable by a group we are not in
+      {0644, own, user, true, false},      // readable by everyone
+      {0604, own, user, true, false},     {0644, own, root, false, true},  // root: a warning only
       {0600, own, root, false, false},
   };
   for (const Case& c : cases) {
