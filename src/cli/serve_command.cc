@@ -16,6 +16,7 @@
 #include "server/certificate_store.h"
 #include "server/file_watcher.h"
 #include "server/https_server.h"
+#include "server/key_permissions.h"
 #include "server/runtime.h"
 
 namespace preflight::cli {
@@ -80,6 +81,12 @@ int run_serve(const std::vector<std::string>& argv) {
     policy = std::make_shared<const policy::Policy>(std::move(loaded.value()));
   }
 
+  if (auto r = server::check_private_key_permissions(key, server::current_identity()); !r.ok()) {
+    std::cerr << "preflight serve: " << r.error() << "\n";
+    return 2;
+  } else if (!r->empty()) {
+    log::warn(*r);
+  }
   server::CertificateStore certs(cert, key);
   if (auto r = certs.reload(); !r.ok()) {
     std::cerr << "preflight serve: " << r.error() << "\n";

@@ -1,5 +1,7 @@
 #include "cluster/kube_client.h"
 
+#include <charconv>
+
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -167,8 +169,17 @@ struct KubeClient::Tls {
   }
 };
 
+int retry_after_seconds(std::string_view value) {
+  // Only the delta-seconds form (RFC 9110 10.2.3); the API server sends no HTTP-date.
+  int seconds = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec != std::errc() || ptr != value.data() + value.size() || seconds < 0) return 0;
+  return std::min(seconds, 600);
+}
+
 struct KubeClient::Outcome {
   int status = 0;     // 0: no HTTP response
+  int retry_after = 0;  // Retry-After in seconds (0: none)
   std::string body;   // body of a non-200 response (capped)
   std::string error;  // transport/TLS failure; empty when a response arrived
 };
@@ -291,6 +302,7 @@ KubeClient::Outcome KubeClient::send_once(std::string_view verb, const std::stri
       path_prefix_ + path, headers,
       [&](const httplib::Response& response) {
         out.status = response.status;
+        out.retry_after = retry_after_seconds(response.get_header_value("Retry-After"));
         return !cancelled_.load();
       },
       [&](const char* data, std::size_t size) {
@@ -356,13 +368,15 @@ Result<KubeClient::Response> KubeClient::get(const std::string& path_and_query,
   }
   if (!outcome.error.empty()) return make_error(outcome.error);
   response.status = outcome.status;
+  response.retry_after = outcome.retry_after;
   if (outcome.status != 200) response.body = std::move(outcome.body);
   return response;
 }
 
 Result<int> KubeClient::watch(const std::string& path_and_query,
                               const std::function<bool(std::string_view event)>& on_event,
-                              const std::string& accept, std::string* status_body) {
+                              const std::string& accept, std::string* status_body,
+                              int* retry_after) {
   JsonStreamSplitter splitter;
   std::string stream_error;
   bool stopped = false;
@@ -380,6 +394,7 @@ Result<int> KubeClient::watch(const std::string& path_and_query,
   if (!outcome.error.empty()) return make_error(outcome.error);
   if (outcome.status != 200) {
     if (status_body != nullptr) *status_body = std::move(outcome.body);
+    if (retry_after != nullptr) *retry_after = outcome.retry_after;
     return outcome.status;
   }
   if (!splitter.idle()) return make_error(where + ": the stream ended inside an event");

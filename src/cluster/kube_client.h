@@ -72,6 +72,7 @@ class KubeClient {
   struct Response {
     int status = 0;
     std::string body;
+    int retry_after = 0;  // seconds from a Retry-After header (429/503), 0 when absent
   };
   // verb ("get" | "list" | "watch"), the path as passed, HTTP status (0: no response).
   using Observer = std::function<void(std::string_view verb, std::string_view path, int status)>;
@@ -93,11 +94,12 @@ class KubeClient {
   // until on_event returns false (returns 200), the server ends the stream (returns 200) or
   // cancel() is called (error "cancelled"). When the server refuses the watch (410, 403, ...)
   // on_event is not called; the status is returned and its body stored in *status_body when
-  // given. A broken or malformed stream is an error, after the events already delivered.
+  // given, and its Retry-After seconds in *retry_after. A broken or malformed stream is an
+  // error, after the events already delivered.
   Result<int> watch(const std::string& path_and_query,
                     const std::function<bool(std::string_view event)>& on_event,
                     const std::string& accept = "application/json",
-                    std::string* status_body = nullptr);
+                    std::string* status_body = nullptr, int* retry_after = nullptr);
 
   // Thread-safe, idempotent: interrupts every running request and refuses new ones.
   void cancel();
@@ -149,6 +151,9 @@ std::string_view get_verb(std::string_view path);
 
 // The resource plural of an API path ("secrets", "nodes"), "" when it names none (/version).
 std::string_view resource_of(std::string_view path);
+
+// Retry-After as delta-seconds, capped at 600; 0 when absent or not a number.
+int retry_after_seconds(std::string_view value);
 
 // Percent-encodes a query parameter value (continue tokens, label selectors).
 std::string query_escape(std::string_view value);

@@ -89,8 +89,19 @@ void Reflector::backoff_sleep() {
   std::uniform_int_distribution<long long> jitter(0, std::max<long long>(half.count(), 1));
   auto delay = half + std::chrono::milliseconds(jitter(rng_));
   backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  // 429/503 with Retry-After: wait at least as long as the API server asked (as client-go).
+  delay = std::max<std::chrono::milliseconds>(delay, retry_after_);
+  retry_after_ = std::chrono::seconds(0);
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, delay, [this] { return stopping(); });
+}
+
+void Reflector::note_retry_after(int status, int seconds) {
+  if ((status == 429 || status == 503) && seconds > 0) {
+    retry_after_ = std::chrono::seconds(seconds);
+    log::info("API server asked to retry later",
+              {{"resource", std::string(to_string(resource_))}, {"status", status}, {"retry_after_s", seconds}});
+  }
 }
 
 void Reflector::run() {
@@ -132,6 +143,7 @@ bool Reflector::list() {
       continue;
     } else if (resp->status != 200) {
       failure = "HTTP " + std::to_string(resp->status);
+      note_retry_after(resp->status, resp->retry_after);
     }
     json doc;
     if (failure.empty()) {
@@ -208,10 +220,14 @@ Reflector::WatchEnd Reflector::watch() {
   bool got_event = false;
   watches_.fetch_add(1);
   const auto started = std::chrono::steady_clock::now();
-  auto status = client_->watch(query, [&](std::string_view text) {
-    got_event = true;
-    return handle_event(text, end) && !stopping();
-  });
+  int retry_after = 0;
+  auto status = client_->watch(
+      query,
+      [&](std::string_view text) {
+        got_event = true;
+        return handle_event(text, end) && !stopping();
+      },
+      "application/json", nullptr, &retry_after);
   if (stopping()) return WatchEnd::kResume;
   const std::string& what = name_;
   if (!status.ok()) {
@@ -232,6 +248,7 @@ Reflector::WatchEnd Reflector::watch() {
   }
   if (*status == 410) return WatchEnd::kRelist;
   if (*status != 200) {
+    note_retry_after(*status, retry_after);
     sink_->set_stale_reason("watch of " + what + " answered HTTP " + std::to_string(*status));
     return WatchEnd::kFailed;
   }

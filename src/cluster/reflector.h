@@ -81,6 +81,8 @@ class Reflector {
   WatchEnd watch();
   bool handle_event(std::string_view text, WatchEnd& end);
   void backoff_sleep();
+  // Remembers a 429/503 Retry-After for the next backoff_sleep().
+  void note_retry_after(int status, int seconds);
   bool stopping() const { return stopping_.load(); }
 
   std::string path_;
@@ -90,6 +92,7 @@ class Reflector {
   std::unique_ptr<KubeClient> client_;
   std::string resource_version_;
   std::chrono::milliseconds backoff_;
+  std::chrono::seconds retry_after_{0};
   std::mt19937_64 rng_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> lists_{0};

@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "policy/policy.h"
 #include "server/validate_handler.h"
+#include "server/worker_pool.h"
 
 namespace preflight::server {
 
@@ -42,20 +43,35 @@ std::string_view reason_phrase(int status) {
     default: return "HTTP error";
   }
 }
+
+// Content-Length as sent (0 when absent or unparsable: cpp-httplib then rejects it itself).
+std::uint64_t declared_length(const httplib::Request& req) {
+  const std::string text = req.get_header_value("Content-Length");
+  std::uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec == std::errc::result_out_of_range) return UINT64_MAX;
+  return ec == std::errc() && ptr == text.data() + text.size() ? n : 0;
+}
 }  // namespace
 
 HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Registry& registry)
     : options_(std::move(options)),
       runtime_(runtime),
       registry_(registry),
+      guard_(options_.guard),
       tls_drainer_(options_.listen.port),
       plain_drainer_(options_.metrics_listen.port) {
-  tls_ = std::make_unique<httplib::SSLServer>(
-      [this](SSL_CTX& ctx) { return runtime_.certs().configure(ctx); });
+  tls_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
+    guard_.install(ctx);
+    return runtime_.certs().configure(ctx);
+  });
   plain_ = std::make_unique<httplib::Server>();
 
   httplib::Server::HandlerWithResponse error_body = [](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
+      // cpp-httplib's own errors (unreadable request, read timeout, body too large): the rest
+      // of the stream cannot be trusted to start a request, so close the connection.
+      res.set_header("Connection", "close");
       std::string what = res.status == 413 ? "request body larger than 3 MiB"
                                            : std::string(reason_phrase(res.status));
       res.set_content(json_error(what), "application/json");
@@ -105,8 +121,30 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
   tls_->set_keep_alive_max_count(100000);
   tls_->set_keep_alive_timeout(options_.keep_alive_seconds);
   tls_->set_payload_max_length(kMaxBodyBytes);
-  const int workers = options_.worker_threads;
-  tls_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  tls_->new_task_queue = [this] {
+    return new WorkerPool(options_.worker_threads, options_.max_pending_connections, guard_);
+  };
+  // Replaces the two handlers set in the loop above: the TLS routes also feed the guard's per-connection deadlines (connection_guard.h), and a
+  // declared body over the limit is answered 413 before any of it is read.
+  tls_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    tls_drainer_.request_started(req.remote_addr, req.remote_port);
+    guard_.request_started(req.remote_addr, req.remote_port);
+    if (declared_length(req) > kMaxBodyBytes) {
+      res.status = 413;
+      res.set_header("Connection", "close");
+      res.set_content(json_error("request body larger than 3 MiB"), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  tls_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (draining_.load()) res.set_header("Connection", "close");
+  });
+  tls_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    tls_drainer_.request_finished(req.remote_addr, req.remote_port);
+    guard_.request_finished(req.remote_addr, req.remote_port,
+                            res.get_header_value("Connection") == "close");
+  });
   tls_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
     std::chrono::milliseconds timeout{0};
     if (req.has_param("timeout")) {
@@ -165,6 +203,8 @@ void HttpsServer::run() {
 }
 
 void HttpsServer::stop() {
+  draining_.store(true);
+  if (running_.load()) std::this_thread::sleep_for(options_.drain_grace);
   tls_->stop();
   plain_->stop();
   // Workers idling in keep-alive do not notice stop(); close their connections until every

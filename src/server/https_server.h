@@ -10,6 +10,7 @@
 
 #include "metrics/registry.h"
 #include "server/connection_drainer.h"
+#include "server/connection_guard.h"
 #include "server/runtime.h"
 #include "util/result.h"
 
@@ -34,11 +35,22 @@ struct ServeOptions {
   HostPort metrics_listen{"0.0.0.0", 9090};
   // cpp-httplib serves one connection per worker thread; an idle keep-alive connection holds
   // its worker. Enough workers for every API server replica's pool, see docs/operations.md.
+  // Beyond them, idle connections are closed for new ones (worker_pool.h).
   int worker_threads = 128;
+  // Accepted connections that may wait for a worker; more are closed at once (the cap on
+  // concurrent connections is worker_threads + max_pending_connections).
+  int max_pending_connections = 256;
   // Longer than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
   // connections: a server-side close racing a new POST would fail that review.
   int keep_alive_seconds = 120;
-  int read_timeout_seconds = 10;
+  // Longest wait for any single read or write of a request or response.
+  int read_timeout_seconds = 5;
+  // Handshake + request headers, and a whole request (connection_guard.h). The request limit
+  // is above the longest webhook timeout kube-apiserver allows (30s).
+  GuardLimits guard{std::chrono::milliseconds(5000), std::chrono::milliseconds(35000)};
+  // See stop(). Long enough for a connection in use at kube-apiserver's rate to get one more
+  // answer; the connections still idle after it were not in use.
+  std::chrono::milliseconds drain_grace{1000};
 };
 
 class HttpsServer {
@@ -50,8 +62,10 @@ class HttpsServer {
   Result<bool> bind();
   // Serves until stop(); returns once both listeners have finished their in-flight requests.
   void run();
-  // Stops accepting; in-flight requests finish, idle keep-alive connections are closed, and
-  // run() returns. Safe from any thread; blocks until run() has returned.
+  // Graceful stop: for drain_grace every response says "Connection: close" (a busy keep-alive
+  // connection learns from its next answer not to send another request, so closing it races
+  // with nothing); then listening stops, in-flight requests finish, the connections left idle
+  // are closed, and run() returns. Safe from any thread; blocks until run() has returned.
   void stop();
 
  private:
@@ -60,11 +74,13 @@ class HttpsServer {
   ServeOptions options_;
   Runtime& runtime_;
   metrics::Registry& registry_;
+  ConnectionGuard guard_;  // before tls_: its SSL_CTX points at the guard until destroyed
   std::unique_ptr<httplib::SSLServer> tls_;
   std::unique_ptr<httplib::Server> plain_;
   ConnectionDrainer tls_drainer_;
   ConnectionDrainer plain_drainer_;
   std::atomic<bool> running_{false};
+  std::atomic<bool> draining_{false};
   int tls_listener_fd_ = -1;
   int plain_listener_fd_ = -1;
 };

@@ -111,6 +111,8 @@ type serverOptions struct {
 	config         string // --config path, "" for built-in defaults
 	reloadInterval string // --reload-interval, "" for the binary's default
 	snapshot       string // --cluster-snapshot, "" for tests/fixtures/reviews/cluster-snapshot.yaml
+	certDir        string // serving certificate and CA from here (another server's); "" = new ones
+	logLevel       string // --log-level, "" for info
 }
 
 // server is one running `preflight serve`.
@@ -133,7 +135,11 @@ func startServer(t *testing.T, opts serverOptions) *server {
 	t.Helper()
 	dir := t.TempDir()
 	certDir := filepath.Join(dir, "certs")
-	genCerts(t, certDir, false)
+	if opts.certDir != "" {
+		certDir = opts.certDir
+	} else {
+		genCerts(t, certDir, false)
+	}
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ {
 		s := &server{t: t, dir: dir, certDir: certDir,
@@ -147,6 +153,9 @@ func startServer(t *testing.T, opts serverOptions) *server {
 			"--cluster-snapshot", fixture("reviews", "cluster-snapshot.yaml")}
 		if opts.snapshot != "" {
 			args[len(args)-1] = opts.snapshot
+		}
+		if opts.logLevel != "" {
+			args = append(args, "--log-level", opts.logLevel) // the last one counts
 		}
 		if opts.config != "" {
 			args = append(args, "--config", opts.config)

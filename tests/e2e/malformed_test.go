@@ -18,6 +18,13 @@ func TestMalformedRequests(t *testing.T) {
 		bytes.Repeat([]byte("x"), 4<<20)...)
 	huge = append(huge, []byte(`"}}`)...)
 
+	allow := string(readFixture(t, "reviews", "allow-v1.json"))
+	withField := func(field string) []byte { // a top-level field before "request"
+		return []byte(strings.Replace(allow, `"request"`, field+`,"request"`, 1))
+	}
+	badUTF8 := []byte(strings.Replace(allow, `"name"`, "\"na\xffme\"", 1))
+	nest100k := withField(`"x":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000))
+
 	httpErrors := []struct {
 		name string
 		body []byte
@@ -31,6 +38,9 @@ func TestMalformedRequests(t *testing.T) {
 		{"missing request.uid", readFixture(t, "reviews", "missing-uid-v1.json"), 400},
 		{"10,000-deep nesting", []byte(deep), 400},
 		{"4 MiB body", huge, 413},
+		{"invalid UTF-8 in a string", badUTF8, 400},
+		{"number out of range (1e400)", withField(`"x":1e400`), 400},
+		{"100,000-deep nesting inside 3 MiB", nest100k, 400},
 	}
 	for _, tc := range httpErrors {
 		tc := tc
@@ -62,11 +72,26 @@ func TestMalformedRequests(t *testing.T) {
 		{"object is a number", "object-number-v1.json", "e2e-object-number-77aa"},
 		{"object is a string", "object-string-v1.json", "e2e-object-string-2c4d"},
 		{"no spec.template", "no-template-v1.json", "e2e-no-template-e5c3"},
+		{"object is an array", "", "e2e-object-array-19fe"},
+		{"object is null", "", "e2e-object-null-7b20"},
 	}
 	for _, tc := range uninspectable {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
-			code, body := post(t, c, s, readFixture(t, "reviews", tc.fixture))
+			var review []byte
+			if tc.fixture != "" {
+				review = readFixture(t, "reviews", tc.fixture)
+			} else { // request.object replaced by a JSON array or null
+				m := loadReview(t, "allow-v1.json")
+				request(m)["uid"] = tc.uid
+				if strings.Contains(tc.name, "array") {
+					request(m)["object"] = []interface{}{1, "two"}
+				} else {
+					request(m)["object"] = nil
+				}
+				review = mustJSON(t, m)
+			}
+			code, body := post(t, c, s, review)
 			if code != 200 {
 				t.Fatalf("HTTP %d, want 200 with allowed=false: %s", code, body)
 			}
@@ -83,6 +108,25 @@ func TestMalformedRequests(t *testing.T) {
 			requireHealthy(t, s)
 		})
 	}
+
+	// Lenient where the API server's own decoder is: a duplicate key takes its last value (as Go's
+	// encoding/json), an integer beyond 64 bits is read as a float where no check needs it.
+	t.Run("duplicate keys: last wins", func(t *testing.T) {
+		dup := strings.Replace(allow, `"uid"`, `"uid":"e2e-dup-first","uid"`, 1)
+		code, body := post(t, c, s, []byte(dup))
+		if r := decodeReview(t, body); code != 200 || r.Response.UID != "e2e-allow-v1-7c1d" {
+			t.Errorf("HTTP %d %s: want uid of the last \"uid\" key", code, body)
+		}
+	})
+	t.Run("integer beyond 64 bits", func(t *testing.T) {
+		m := loadReview(t, "allow-v1.json")
+		obj := request(m)["object"].(map[string]interface{})
+		obj["spec"].(map[string]interface{})["replicas"] = json.Number("123456789012345678901234567890")
+		code, body := post(t, c, s, mustJSON(t, m))
+		if r := decodeReview(t, body); code != 200 || !r.Response.Allowed {
+			t.Errorf("HTTP %d %s: want allowed", code, body)
+		}
+	})
 
 	// After all of that, a normal review still works on the same client.
 	code, body := post(t, c, s, readFixture(t, "reviews", "deny-v1.json"))

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,9 +87,8 @@ func TestNoSecretValueLeaks(t *testing.T) {
 		}
 	}
 
-	p := startPreflight(t, serveOptions{
-		kubeconfig: writeKubeconfig(t, t.TempDir(), fake, kubeAuth{token: token}),
-		policy:     fastPolicy, logLevel: "debug"})
+	kubeconfig := writeKubeconfig(t, t.TempDir(), fake, kubeAuth{token: token})
+	p := startPreflight(t, serveOptions{kubeconfig: kubeconfig, policy: fastPolicy, logLevel: "debug"})
 	p.waitReady(10 * time.Second)
 	if !fake.WaitOpenWatches(4, 5*time.Second) {
 		t.Fatalf("open watches: %d, want 4", fake.OpenWatches())
@@ -153,6 +155,32 @@ func TestNoSecretValueLeaks(t *testing.T) {
 	}
 	p.mu.Unlock()
 	places["HTTP answers"] = answers.String()
+	// `preflight check` against the same fake, at debug level, in both output formats, with a
+	// fresh Secret holding a sentinel (the one above is deleted by now).
+	fake.Add(fakeapi.NewSecret("prod", "check-sentinel", map[string]string{"K": sentinels["data value"]}))
+	manifest := filepath.Join(t.TempDir(), "deploy.yaml")
+	os.WriteFile(manifest, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  template:
+    spec:
+      imagePullSecrets: [{name: regcred}]
+      containers:
+      - name: app
+        image: nginx
+        env:
+        - {name: OPENAI_API_KEY, valueFrom: {secretKeyRef: {name: check-sentinel, key: K}}}
+        - {name: MISSING, valueFrom: {secretKeyRef: {name: check-sentinel, key: NOPE}}}
+`), 0o600)
+	for _, format := range []string{"text", "json"} {
+		out, err := exec.Command(binPath, "check", "-f", manifest, "--kubeconfig", kubeconfig,
+			"--log-level", "debug", "-o", format).CombinedOutput()
+		if !strings.Contains(string(out), "NOPE") {
+			t.Errorf("check -o %s did not report the missing key (%v); nothing was checked:\n%s", format, err, out)
+		}
+		places["check -o "+format] = string(out)
+	}
 	if !strings.Contains(places["stderr"], "openai") && !strings.Contains(places["stderr"], "review") {
 		t.Errorf("stderr holds no log lines at debug level; nothing was checked:\n%s", tail(places["stderr"], 2048))
 	}

@@ -56,6 +56,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeStatus(w, rec, statusMethodNotAllowed())
 		return
 	}
+	if s.applyFaults(w, r, rec) {
+		return
+	}
 	mt, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
 		s.writeStatus(w, rec, statusNotAcceptable(

@@ -76,6 +76,7 @@ type Server struct {
 	conns   map[*tls.Conn]struct{}
 	records []RequestRecord
 	denied  map[string]bool // plural -> RBAC forbids it (Forbid)
+	faults  Faults
 }
 
 type connKey struct{}

@@ -679,5 +679,14 @@ TEST(KubeApiHelpers, QueryEscape) {
   EXPECT_EQ(query_escape("Az09-_.~"), "Az09-_.~");
 }
 
+TEST(KubeApiHelpers, RetryAfterSeconds) {
+  const std::pair<const char*, int> cases[] = {
+      {"1", 1},     {"30", 30},  {"0", 0},   {"", 0},  {"-3", 0}, {"1.5", 0},
+      {"abc", 0},   {" 2", 0},   {"9999", 600},  // capped
+      {"Wed, 21 Oct 2015 07:28:00 GMT", 0},      // HTTP-date: not sent by kube-apiserver
+  };
+  for (const auto& [text, want] : cases) EXPECT_EQ(retry_after_seconds(text), want) << text;
+}
+
 }  // namespace
 }  // namespace preflight::cluster

@@ -1,0 +1,3 @@
+module preflight/bench/loadgen
+
+go 1.19
