@@ -79,6 +79,60 @@ TEST(ReviewTest, DepthScanIgnoresBracketsInStrings) {
   EXPECT_FALSE(json_too_deep("[[[[]]]]", 4));
 }
 
+// managedFields, last-applied-configuration and status are parsed but not kept, in object
+// and oldObject only; look-alike names elsewhere are kept.
+TEST(ReviewTest, DropsMembersNoCheckReads) {
+  const std::string applied = "kubectl.kubernetes.io/last-applied-configuration";
+  json object = {
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", "web"},
+        {"labels", {{"managedFields", "label-kept"}}},
+        {"annotations", {{applied, "{\"big\":1}"}, {"team", "ml"}}},
+        {"managedFields", json::array({{{"manager", "kubectl"}, {"fieldsV1", {{"f:spec", {}}}}}})}}},
+      {"spec", {{"status", "spec-kept"}, {"template", {{"metadata", {{"managedFields", 1}}}}}}},
+      {"data", {{"status", "data-kept"}, {applied, "data-kept"}}},
+      {"status", {{"replicas", 3}}}};
+  json request = good_request();
+  request["operation"] = "UPDATE";
+  request["object"] = object;
+  request["oldObject"] = object;
+  request["status"] = "request-kept";
+  request["options"] = {{"metadata", {{"managedFields", "options-kept"}}}};
+  auto r = decode_review(review(request).dump());
+  ASSERT_TRUE(r.ok()) << r.error();
+  for (const json* o : {&r->object, &r->old_object}) {
+    EXPECT_FALSE(o->contains("status"));
+    EXPECT_FALSE((*o)["metadata"].contains("managedFields"));
+    EXPECT_FALSE((*o)["metadata"]["annotations"].contains(applied));
+    EXPECT_EQ((*o)["metadata"]["annotations"]["team"], "ml");
+    EXPECT_EQ((*o)["metadata"]["name"], "web");
+    EXPECT_EQ((*o)["metadata"]["labels"]["managedFields"], "label-kept");
+    EXPECT_EQ((*o)["spec"]["status"], "spec-kept");
+    EXPECT_EQ((*o)["spec"]["template"]["metadata"]["managedFields"], 1);
+    EXPECT_EQ((*o)["data"]["status"], "data-kept");
+    EXPECT_EQ((*o)["data"][applied], "data-kept");
+  }
+
+  // An object in an array is not request.object: nothing in it is dropped.
+  request["object"] = json::array({{{"metadata", {{"managedFields", 1}}}, {"status", 2}}});
+  request["oldObject"] = object;
+  r = decode_review(review(request).dump());
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->object[0]["metadata"]["managedFields"], 1);
+  EXPECT_EQ(r->object[0]["status"], 2);
+}
+
+TEST(ReviewTest, DroppedMembersMustStillBeValidJson) {
+  json request = good_request();
+  request["object"] = {{"kind", "Deployment"}, {"metadata", {{"managedFields", "PLACEHOLDER"}}}};
+  std::string body = review(request).dump();
+  body.replace(body.find("\"PLACEHOLDER\""), 13, "[{\"manager\": tru}]");
+  auto r = decode_review(body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), "request body is not valid JSON");
+}
+
 TEST(ReviewTest, EncodesAllowAndDenyInTheRequestVersion) {
   AdmissionResponse allow{.uid = "u-1", .allowed = true, .warnings = {"careful"}};
   json a = json::parse(encode_review(kV1beta1, allow));
