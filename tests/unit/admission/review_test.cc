@@ -155,6 +155,36 @@ TEST(ReviewTest, EncodesAllowAndDenyInTheRequestVersion) {
   EXPECT_FALSE(d["response"].contains("patch"));
 }
 
+// encode_review writes the bytes directly; they must be those of the json document it used to
+// build, for every kind of string (plain, escaped, control characters, invalid UTF-8).
+TEST(ReviewTest, EncodingMatchesTheDocumentDump) {
+  const auto reference = [](std::string_view api_version, const AdmissionResponse& r) {
+    json resp = {{"uid", r.uid}, {"allowed", r.allowed}};
+    if (!r.allowed) {
+      resp["status"] = {{"metadata", json::object()}, {"status", "Failure"}, {"code", r.code},
+                        {"reason", r.reason},         {"message", r.message}};
+    }
+    if (!r.warnings.empty()) resp["warnings"] = r.warnings;
+    json doc = {{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"response", resp}};
+    return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  const std::vector<AdmissionResponse> cases = {
+      {.uid = "705ab4f5-6393-11e8-b7cc-42010a800002"},
+      {.uid = "u", .warnings = {"[cuda-compat] container \"server\" needs CUDA 12.4", "two"}},
+      {.uid = "u\"q", .allowed = false, .code = 403, .reason = "Forbidden",
+       .message = "preflight rejected Deployment prod/web: 1 problem\n[secret-ref] tab\there \\ end"},
+      {.uid = "u", .allowed = false, .code = 400, .reason = "BadRequest",
+       .message = std::string("ctl \x01 del \x7f bad \xff\xfe utf8 caf\xc3\xa9"),
+       .warnings = {std::string("\xe2\x82")}},
+      {.uid = "", .allowed = true},
+  };
+  for (const AdmissionResponse& r : cases) {
+    for (std::string_view v : {kV1, kV1beta1}) {
+      EXPECT_EQ(encode_review(v, r), reference(v, r)) << r.message;
+    }
+  }
+}
+
 TEST(ReviewTest, EncodingSurvivesInvalidUtf8) {
   AdmissionResponse deny{.uid = "u", .allowed = false, .code = 403, .reason = "Forbidden",
                          .message = std::string("bad \xff\xfe byte")};
