@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "admission/review_document.h"
+
 namespace preflight::admission {
 
 using nlohmann::json;
@@ -36,57 +38,6 @@ bool json_too_deep(std::string_view body, int max_depth) {
 
 namespace {
 
-// What the parser keeps of request.object and request.oldObject: everything but the members
-// that no check reads and that make up most of a large review. They are still parsed (a body
-// that is not valid JSON is refused as before), only not built into the document:
-//   metadata.managedFields     server-side field ownership, often half of the object
-//   metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]
-//                              the whole object again, as one string (client-side apply)
-//   status                     what the controllers observed
-// The parser reports each member's key with its depth (1 for the AdmissionReview's members);
-// path_[d] remembers which interesting member the key at depth d was, so a key's parent is
-// path_[d - 1].
-class UnreadMembers {
- public:
-  bool keep(int depth, json::parse_event_t event, const json& parsed) {
-    if (event == json::parse_event_t::array_start) {
-      // Array elements have no key of their own: no step on the path.
-      if (depth >= 0 && depth + 1 < kDepths) path_[depth + 1] = Step::kOther;
-      return true;
-    }
-    if (event != json::parse_event_t::key || depth <= 0 || depth >= kDepths) return true;
-    const std::string& key = parsed.get_ref<const std::string&>();
-    Step step = Step::kOther;
-    switch (path_[depth - 1]) {
-      case Step::kRoot:
-        if (key == "request") step = Step::kRequest;
-        break;
-      case Step::kRequest:
-        if (key == "object" || key == "oldObject") step = Step::kObject;
-        break;
-      case Step::kObject:
-        if (key == "status") return false;
-        if (key == "metadata") step = Step::kMetadata;
-        break;
-      case Step::kMetadata:
-        if (key == "managedFields") return false;
-        if (key == "annotations") step = Step::kAnnotations;
-        break;
-      case Step::kAnnotations:
-        if (key == "kubectl.kubernetes.io/last-applied-configuration") return false;
-        break;
-      case Step::kOther: break;
-    }
-    path_[depth] = step;
-    return true;
-  }
-
- private:
-  enum class Step { kOther, kRoot, kRequest, kObject, kMetadata, kAnnotations };
-  static constexpr int kDepths = 6;  // deeper keys are never dropped
-  std::array<Step, kDepths> path_{Step::kRoot};
-};
-
 std::string string_field(const json& obj, std::string_view key) {
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_string()) return {};
@@ -100,13 +51,10 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
   if (json_too_deep(body, kMaxJsonDepth)) {
     return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  UnreadMembers unread;
-  json doc = json::parse(
-      body, [&unread](int depth, json::parse_event_t event, json& parsed) {
-        return unread.keep(depth, event, parsed);
-      },
-      /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return make_error("request body is not valid JSON");
+  // Without managedFields, last-applied-configuration and status (review_document.h).
+  std::optional<json> parsed = parse_review_document(body);
+  if (!parsed) return make_error("request body is not valid JSON");
+  json& doc = *parsed;
   if (!doc.is_object()) return make_error("request body is not a JSON object");
 
   AdmissionRequest req;

@@ -1,5 +1,7 @@
 #include "admission/review.h"
 
+#include "admission/review_document.h"
+
 #include <gtest/gtest.h>
 
 namespace preflight::admission {
@@ -121,6 +123,26 @@ TEST(ReviewTest, DropsMembersNoCheckReads) {
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->object[0]["metadata"]["managedFields"], 1);
   EXPECT_EQ(r->object[0]["status"], 2);
+}
+
+// Apart from the dropped members the document is what json::parse builds.
+TEST(ReviewTest, DocumentEqualsTheLibraryParse) {
+  const std::vector<std::string> bodies = {
+      R"({"a":[1,-2,3.5,18446744073709551615,true,false,null,"s\u00e9\n"],"b":{}})",
+      R"([[],[[{"x":[{}]}]],{"y":{"z":[1,{"w":2}]}}])",
+      R"({"request":{"object":[{"status":1,"metadata":{"managedFields":2}}],"x":{"status":3}}})",
+      R"({"dup":1,"dup":2})",
+      R"("just a string")",
+      R"(  42  )",
+  };
+  for (const std::string& body : bodies) {
+    std::optional<json> doc = parse_review_document(body);
+    ASSERT_TRUE(doc.has_value()) << body;
+    EXPECT_EQ(*doc, json::parse(body)) << body;
+  }
+  for (std::string bad : {"", "{", R"({"a":1,})", R"({"a":1} x)", "[1,]", R"({"a":"\x"})"}) {
+    EXPECT_FALSE(parse_review_document(bad).has_value()) << bad;
+  }
 }
 
 TEST(ReviewTest, DroppedMembersMustStillBeValidJson) {
