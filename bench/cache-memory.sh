@@ -27,7 +27,7 @@ certs/gen-certs.sh "$work/certs" >/dev/null
 # run NAME FAKE_ARGS...: prints "rss_bytes sync_seconds cached_secrets cached_configmaps cached_nodes".
 run() {
   local name=$1; shift
-  start_fakeapi "$name" "$@"
+  start_fakeapi "$name" "$@" || exit 1
   local start end
   start=$(date +%s.%N)
   start_preflight "$name" --kubeconfig "$work/$name-kubeconfig" --log-level warn || exit 1

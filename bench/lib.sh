@@ -34,8 +34,10 @@ start_fakeapi() {
   "$work/fakeapi" --listen "127.0.0.1:$api_port" --ca-out "$work/$name-ca.pem" --token bench "$@" \
     >"$work/$name-fake.log" 2>&1 &
   echo $! >>"$work/pids"
-  for _ in $(seq 1 600); do [[ -s $work/$name-ca.pem ]] && curl -skf -o /dev/null -H 'Authorization: Bearer bench' \
+  # Generating 75,000 objects takes the fake API server a while on a busy machine.
+  for _ in $(seq 1 3000); do [[ -s $work/$name-ca.pem ]] && curl -skf -o /dev/null -H 'Authorization: Bearer bench' \
     "https://127.0.0.1:$api_port/api/v1/nodes?limit=1" && break; sleep 0.1; done
+  [[ -s $work/$name-ca.pem ]] || { echo "bench: the fake API server did not start" >&2; return 1; }
   cat >"$work/$name-kubeconfig" <<KC
 apiVersion: v1
 kind: Config

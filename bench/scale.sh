@@ -40,7 +40,7 @@ latency() {
   local name=$1 label=$2 eps=$3
   local events_args=()
   [[ $eps != 0 ]] && events_args=(--events-per-second "$eps")
-  start_fakeapi "$name" --objects bench/reviews/cluster.json --configmaps "$configmaps" "${events_args[@]}"
+  start_fakeapi "$name" --objects bench/reviews/cluster.json --configmaps "$configmaps" "${events_args[@]}" || exit 1
   start_preflight "$name" --kubeconfig "$work/$name-kubeconfig" || exit 1
   local metrics=http://127.0.0.1:$metrics_port/metrics cpu_before cpu_after out
   sleep 1  # the event stream is flowing
