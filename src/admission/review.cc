@@ -1,7 +1,6 @@
 #include "admission/review.h"
 
 #include <algorithm>
-#include <array>
 
 #include "admission/review_document.h"
 
