@@ -108,9 +108,8 @@ namespace {
 // as it is; anything else goes through nlohmann's escaping, which replaces invalid UTF-8 with
 // U+FFFD instead of throwing (messages may quote user input).
 void append_json_string(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
   if (plain) {
     out.append("\"").append(s).append("\"");
   } else {

@@ -15,7 +15,8 @@ enum class Place { kOther, kRoot, kRequest, kObject, kMetadata, kAnnotations };
 // The place of the value of member `key` in a container at `parent`; nullopt: drop the member.
 std::optional<Place> place_of(Place parent, const std::string& key) {
   switch (parent) {
-    case Place::kRoot: return key == "request" ? Place::kRequest : Place::kOther;
+    case Place::kRoot:
+      return key == "request" ? Place::kRequest : Place::kOther;
     case Place::kRequest:
       return key == "object" || key == "oldObject" ? Place::kObject : Place::kOther;
     case Place::kObject:
@@ -27,7 +28,8 @@ std::optional<Place> place_of(Place parent, const std::string& key) {
     case Place::kAnnotations:
       if (key == "kubectl.kubernetes.io/last-applied-configuration") return std::nullopt;
       return Place::kOther;
-    case Place::kOther: return Place::kOther;
+    case Place::kOther:
+      return Place::kOther;
   }
   return Place::kOther;
 }

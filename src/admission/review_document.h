@@ -10,10 +10,9 @@
 // they are only never built into the document. Members of the same name anywhere else (a
 // ConfigMap key "status", a label "managedFields") are kept.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace preflight::admission {
 

@@ -18,11 +18,15 @@ std::string logged(std::string_view msg, const nlohmann::json& fields) {
 
 TEST(LogTest, OneJsonObjectPerLineWithMessageFirst) {
   ASSERT_TRUE(init("info"));
-  nlohmann::json fields = {{"uid", "u-1"}, {"duration_us", 42}, {"dry_run", false},
-                           {"findings", {"secret-ref:deny"}}, {"msg", "ignored"}};
-  EXPECT_EQ(logged("review", fields),
-            R"("msg":"review","dry_run":false,"duration_us":42,"findings":["secret-ref:deny"],"uid":"u-1"})"
-            "\n");
+  nlohmann::json fields = {{"uid", "u-1"},
+                           {"duration_us", 42},
+                           {"dry_run", false},
+                           {"findings", {"secret-ref:deny"}},
+                           {"msg", "ignored"}};
+  EXPECT_EQ(
+      logged("review", fields),
+      R"("msg":"review","dry_run":false,"duration_us":42,"findings":["secret-ref:deny"],"uid":"u-1"})"
+      "\n");
   std::string line = "{\"time\":\"x\",\"level\":\"info\"," + logged("review", fields);
   EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded()) << line;
 }
