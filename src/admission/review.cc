@@ -1,5 +1,9 @@
 #include "admission/review.h"
 
+#include <algorithm>
+
+#include "admission/review_document.h"
+
 namespace preflight::admission {
 
 using nlohmann::json;
@@ -46,8 +50,10 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
   if (json_too_deep(body, kMaxJsonDepth)) {
     return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return make_error("request body is not valid JSON");
+  // Without managedFields, last-applied-configuration and status (review_document.h).
+  std::optional<json> parsed = parse_review_document(body);
+  if (!parsed) return make_error("request body is not valid JSON");
+  json& doc = *parsed;
   if (!doc.is_object()) return make_error("request body is not a JSON object");
 
   AdmissionRequest req;
@@ -96,19 +102,52 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
   return req;
 }
 
-std::string encode_review(std::string_view api_version, const AdmissionResponse& response) {
-  json resp = {{"uid", response.uid}, {"allowed", response.allowed}};
-  if (!response.allowed) {
-    resp["status"] = {{"metadata", json::object()},
-                      {"status", "Failure"},
-                      {"code", response.code},
-                      {"reason", response.reason},
-                      {"message", response.message}};
+namespace {
+
+// Appends `s` as a JSON string. Plain printable ASCII (uids, versions, most messages) is copied
+// as it is; anything else goes through nlohmann's escaping, which replaces invalid UTF-8 with
+// U+FFFD instead of throwing (messages may quote user input).
+void append_json_string(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (plain) {
+    out.append("\"").append(s).append("\"");
+  } else {
+    out.append(json(s).dump(-1, ' ', false, json::error_handler_t::replace));
   }
-  if (!response.warnings.empty()) resp["warnings"] = response.warnings;
-  json doc = {{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"response", std::move(resp)}};
-  // Replace invalid UTF-8 rather than throw: messages may quote user input.
-  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+// Written directly rather than through a json document: this runs for every review. The
+// members come in the order nlohmann would sort them, so the bytes are those of doc.dump().
+std::string encode_review(std::string_view api_version, const AdmissionResponse& response) {
+  std::string out;
+  out.reserve(160 + response.message.size());
+  out.append("{\"apiVersion\":");
+  append_json_string(out, api_version);
+  out.append(",\"kind\":\"AdmissionReview\",\"response\":{\"allowed\":");
+  out.append(response.allowed ? "true" : "false");
+  if (!response.allowed) {
+    out.append(",\"status\":{\"code\":").append(std::to_string(response.code));
+    out.append(",\"message\":");
+    append_json_string(out, response.message);
+    out.append(",\"metadata\":{},\"reason\":");
+    append_json_string(out, response.reason);
+    out.append(",\"status\":\"Failure\"}");
+  }
+  out.append(",\"uid\":");
+  append_json_string(out, response.uid);
+  if (!response.warnings.empty()) {
+    out.append(",\"warnings\":[");
+    for (std::size_t i = 0; i < response.warnings.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      append_json_string(out, response.warnings[i]);
+    }
+    out.push_back(']');
+  }
+  out.append("}}");
+  return out;
 }
 
 }  // namespace preflight::admission

@@ -50,6 +50,32 @@ std::size_t osa_rows(std::string_view a, std::string_view b, std::size_t bound, 
   return prev[m];
 }
 
+// A lower bound of the OSA distance that costs one pass over both strings: the characters of a
+// that b lacks, or of b that a lacks, counted with repeats (the "bag distance"). An insertion,
+// deletion or substitution changes each of the two counts by at most one and a swap changes
+// neither, so no alignment can be cheaper. Most pairs of unrelated names are told apart here
+// without the DP (env-name compares every variable with every well-known name).
+std::size_t bag_distance(std::string_view a, std::string_view b, CaseMode mode) {
+  std::array<int, 256> count{};
+  const auto key = [mode](char c) {
+    return static_cast<unsigned char>(mode == CaseMode::kSensitive ? c : fold(c));
+  };
+  for (char c : a) ++count[key(c)];
+  for (char c : b) --count[key(c)];
+  std::size_t only_a = 0, only_b = 0;
+  for (char c : a) {
+    int& n = count[key(c)];
+    if (n > 0) only_a += static_cast<std::size_t>(n);
+    if (n >= 0) n = 0;  // counted (or balanced): later repeats of c add nothing
+  }
+  for (char c : b) {
+    int& n = count[key(c)];
+    if (n < 0) only_b += static_cast<std::size_t>(-n);
+    n = 0;
+  }
+  return std::max(only_a, only_b);
+}
+
 }  // namespace
 
 std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bound, CaseMode mode) {
@@ -57,6 +83,7 @@ std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bou
   // The distance is at most a.size(), so a larger bound changes nothing (and cannot overflow).
   bound = std::min(bound, a.size());
   if (a.size() - b.size() > bound) return bound + 1;
+  if (bound < a.size() && bag_distance(a, b, mode) > bound) return bound + 1;
   const std::size_t cells = 3 * (b.size() + 1);
   if (b.size() <= kMaxStackLength) {
     std::array<std::size_t, 3 * (kMaxStackLength + 1)> rows;

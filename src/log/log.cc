@@ -42,19 +42,24 @@ bool init(std::string_view level) {
 
 bool enabled(Level level) { return logger().should_log(to_spd(level)); }
 
+// The line is appended member by member rather than copied into an ordered document first
+// (every review logs one): "msg", then the fields in their json order.
 void write(Level level, std::string_view msg, const nlohmann::json& fields) {
   if (!enabled(level)) return;
-  nlohmann::ordered_json line;
-  line["msg"] = msg;
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+  using nlohmann::json;
+  std::string line = "\"msg\":";
+  line.append(json(msg).dump(-1, ' ', false, kReplace));
   if (fields.is_object()) {
-    for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = *it;
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      if (it.key() == "msg") continue;  // the message is not a field
+      line.push_back(',');
+      line.append(json(it.key()).dump(-1, ' ', false, kReplace)).push_back(':');
+      line.append(it->dump(-1, ' ', false, kReplace));
+    }
   }
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  // The pattern supplies the outer braces; drop ours.
-  std::string_view inner(text);
-  inner.remove_prefix(1);
-  inner.remove_suffix(1);
-  logger().log(to_spd(level), "{}", inner);
+  // The pattern supplies the outer braces.
+  logger().log(to_spd(level), "{}", line);
 }
 
 }  // namespace preflight::log

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 #include <string>
 #include <vector>
@@ -104,6 +105,39 @@ TEST(EditDistanceTest, AgreesWithTheReferenceOnRandomStrings) {
           << a << " vs " << b << " bound " << bound;
     }
   }
+}
+
+// The bounded search first rules pairs out by their letters alone (bag distance); on a wide
+// alphabet with mixed case, where that shortcut decides most pairs, the answers must not change.
+TEST(EditDistanceTest, LetterCountShortcutAgreesWithTheReference) {
+  std::mt19937 rng(11);
+  const std::string alphabet = "AaBbCcDdEe_1";
+  const auto random_string = [&] {
+    std::uniform_int_distribution<int> len(0, 12);
+    std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
+    std::string s(static_cast<std::size_t>(len(rng)), 'a');
+    for (char& ch : s) ch = alphabet[letter(rng)];
+    return s;
+  };
+  const auto upper = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    const std::string a = random_string();
+    const std::string b = random_string();
+    const std::size_t sensitive = reference_osa(a, b);
+    const std::size_t insensitive = reference_osa(upper(a), upper(b));
+    for (std::size_t bound = 0; bound <= 3; ++bound) {
+      ASSERT_EQ(osa_distance(a, b, bound), std::min(sensitive, bound + 1)) << a << " vs " << b;
+      ASSERT_EQ(osa_distance(a, b, bound, CaseMode::kInsensitive), std::min(insensitive, bound + 1))
+          << a << " vs " << b << " (any case)";
+    }
+  }
+  // Same letters, different order: the letter counts cannot tell, the DP must.
+  EXPECT_EQ(osa_distance("HF_TOKEN", "HF_TOKNE", 1), 1u);
+  EXPECT_EQ(osa_distance("ABCD", "DCBA", 2), 3u);
+  EXPECT_EQ(osa_distance("hf_token", "HF_TOKNE", 1, CaseMode::kInsensitive), 1u);
 }
 
 TEST(EditDistanceTest, EqualsIgnoreCase) {

@@ -4,6 +4,9 @@
 //
 //	go run ./cmd/fakeapi --listen 127.0.0.1:6443 --token t0k --ca-out /tmp/fakeapi-ca.crt \
 //	    --secrets 5000 --keys-per-secret 8 --configmaps 2000 --nodes 50 --events-per-second 200
+//
+// --objects FILE adds the items of a JSON v1 List (Secrets, ConfigMaps, ServiceAccounts, Nodes;
+// e.g. `yq -o json examples/cluster-snapshot.yaml`) before the generated ones.
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 
 type config struct {
 	listen, certFile, keyFile, caOut, token string
+	objectsFile                             string
 	secrets, configMaps, serviceAccounts    int
 	nodes, keysPerSecret, valueBytes        int
 	deployments                             int
@@ -38,6 +42,7 @@ func main() {
 	flag.StringVar(&c.keyFile, "key", "", "serving key PEM (with --cert)")
 	flag.StringVar(&c.caOut, "ca-out", "", "write the CA PEM clients must trust to this file (default: print it on stdout)")
 	flag.StringVar(&c.token, "token", "", "required bearer token (empty: no authentication)")
+	flag.StringVar(&c.objectsFile, "objects", "", "JSON v1 List whose items are added first (Secret, ConfigMap, ServiceAccount, Node)")
 	flag.IntVar(&c.secrets, "secrets", 0, "number of Secrets to create")
 	flag.IntVar(&c.configMaps, "configmaps", 0, "number of ConfigMaps to create")
 	flag.IntVar(&c.serviceAccounts, "serviceaccounts", 0, "number of ServiceAccounts to create")
@@ -81,6 +86,11 @@ func run(c config) error {
 		return err
 	}
 	defer s.Close()
+	if c.objectsFile != "" {
+		if err := addObjects(s, c.objectsFile); err != nil {
+			return err
+		}
+	}
 	populate(s, c)
 	fmt.Printf("fakeapi listening on %s (secrets=%d configmaps=%d serviceaccounts=%d nodes=%d resourceVersion=%s)\n",
 		s.URL, c.secrets, c.configMaps, c.serviceAccounts, c.nodes, s.CurrentRV())
@@ -103,6 +113,28 @@ func run(c config) error {
 		go every(c.bookmarkInterval, done, s.SendBookmarks)
 	}
 	<-stop
+	return nil
+}
+
+// addObjects adds every item of the v1 List in file.
+func addObjects(s *fakeapi.Server, file string) error {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var list struct {
+		Kind  string           `json:"kind"`
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return fmt.Errorf("%s: not a JSON v1 List: %v", file, err)
+	}
+	if list.Kind != "List" {
+		return fmt.Errorf("%s: kind is %q, want List", file, list.Kind)
+	}
+	for _, obj := range list.Items {
+		s.Add(obj)
+	}
 	return nil
 }
 

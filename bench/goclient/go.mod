@@ -1,0 +1,3 @@
+module preflight/bench/goclient
+
+go 1.19

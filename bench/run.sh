@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Webhook throughput and latency, side by side on this machine (issue 10, docs/performance.md):
+#
+#   nginx      serving a fixed AdmissionReview response over TLS    (the limit of the transport)
+#   bare       a cpp-httplib TLS server with preflight's settings    (the floor of our stack)
+#   preflight  answering real reviews, all checks on, caches warm    (bench/reviews/*.json)
+#
+# each loaded over TLS with keep-alive and 8 connections by wrk and by a Go net/http client
+# (bench/goclient, the kube-apiserver's client stack), then: p99 at half of preflight's maximum
+# throughput (open loop, Go client), idle RSS, and Kubernetes API calls per review (preflight
+# serves against the fake API server, tests/e2e/cmd/fakeapi).
+#
+#   bench/run.sh [BUILD_DIR]     DURATION=10s CONNECTIONS=8 SERVER_CPUS=1 CLIENT_CPUS=0
+#
+# Servers run on SERVER_CPUS and load generators on CLIENT_CPUS (taskset), so every server gets
+# the same cores and never competes with its own load generator; PIN=0 turns pinning off.
+# nginx gets one worker per server CPU. Needs: PREFLIGHT_BENCH_DEPS=1 scripts/setup-deps.
+# Prints figures and target checks; exits 1 only when something failed to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p "${1:-build}"
+build=$(cd "${1:-build}" && pwd)
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-8}
+server_cpus=${SERVER_CPUS:-1}
+client_cpus=${CLIENT_CPUS:-0}
+if [[ $(nproc) -lt 2 ]]; then PIN=0; fi
+if [[ ${PIN:-1} == 1 ]]; then
+  on_server=(taskset -c "$server_cpus"); on_client=(taskset -c "$client_cpus")
+  client_threads=$(taskset -c "$client_cpus" nproc)
+  server_threads=$(taskset -c "$server_cpus" nproc)
+else
+  on_server=(); on_client=(); client_threads=$(nproc); server_threads=$(nproc)
+fi
+work=$(mktemp -d)
+source bench/lib.sh
+trap bench_cleanup EXIT
+
+for tool in wrk nginx go jq bc curl python3 taskset; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing (PREFLIGHT_BENCH_DEPS=1 scripts/setup-deps)" >&2; exit 1; }
+done
+cmake --build "$build" --target preflight preflight_bare_server -j2 >/dev/null
+bench_go_build tests/e2e/cmd/fakeapi "$work/fakeapi"
+bench_go_build bench/goclient "$work/goclient"
+certs/gen-certs.sh "$work/certs" >/dev/null
+reviews=bench/reviews
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+LUA
+
+# Each measurement prints "rps p50_ms p99_ms".
+to_ms() {  # wrk latency "850.00us" / "1.23ms" / "1.01s" -> milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.3f", n }'
+}
+run_wrk() {  # URL BODY
+  local out
+  out=$(BENCH_BODY=$2 "${on_client[@]}" wrk -t "$client_threads" -c "$connections" -d "$duration" \
+    --latency -s "$work/post.lua" "$1")
+  echo "$out" >>"$work/wrk.log"
+  if grep -q "Non-2xx" <<<"$out"; then echo "bench: wrk got non-2xx answers from $1" >&2; return 1; fi
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  echo "$rps $p50 $p99"
+}
+run_go() {  # URL BODY EXPECT [RATE]
+  local out
+  out=$(GOMAXPROCS=$client_threads "${on_client[@]}" "$work/goclient" -url "$1" -body "$2" \
+    -ca "$work/certs/ca.crt" -expect "$3" -connections "$connections" -duration "$duration" \
+    -rate "${4:-0}")
+  echo "$out" >>"$work/goclient.log"
+  sed -E 's/.*rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+).*/\1 \2 \3/' <<<"$out"
+}
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
+
+declare -A rps p50 p99
+measure() {  # KEY LABEL URL BODY EXPECT
+  local k=$1 r a b
+  read -r r a b < <(run_wrk "$3" "$4")
+  rps[$k/wrk]=$r; p50[$k/wrk]=$a; p99[$k/wrk]=$b
+  read -r r a b < <(run_go "$3" "$4" "$5")
+  rps[$k/go]=$r; p50[$k/go]=$a; p99[$k/go]=$b
+  printf '  %-22s wrk %6s req/s p50 %6s ms p99 %6s ms | go %6s req/s p50 %6s ms p99 %6s ms\n' "$2" \
+    "${rps[$k/wrk]}" "${p50[$k/wrk]}" "${p99[$k/wrk]}" "${rps[$k/go]}" "${p50[$k/go]}" "${p99[$k/go]}"
+}
+
+echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r)"
+echo "load: $connections keep-alive TLS connections, $duration per case; servers on CPUs $server_cpus," \
+  "clients on CPUs $client_cpus (PIN=${PIN:-1})"
+
+# --- preflight first: its answer to the realistic review is the fixed answer of the others.
+start_fakeapi api --objects "$reviews/cluster.json"
+PREFLIGHT_PREFIX="${on_server[*]}" start_preflight bench --kubeconfig "$work/api-kubeconfig"
+metrics=http://127.0.0.1:$metrics_port/metrics
+url=https://127.0.0.1:$tls_port/validate
+curl -sf --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' \
+  --data-binary @"$reviews/realistic.json" "$url" >"$work/response.json"
+jq -e '.response.allowed == true' "$work/response.json" >/dev/null ||
+  { echo "bench: preflight did not allow the realistic review: $(cat "$work/response.json")" >&2; exit 1; }
+jq -e '.response.allowed == true' < <(curl -sf --cacert "$work/certs/ca.crt" --data-binary @"$reviews/large.json" \
+  -H 'Content-Type: application/json' "$url") >/dev/null || { echo "bench: preflight did not allow the large review" >&2; exit 1; }
+sleep 1
+idle_rss=$(rss_bytes "$preflight_pid")
+api_before=$(metric_sum "$metrics" preflight_kube_api_requests_total)
+reviews_before=$(metric_sum "$metrics" preflight_admission_requests_total)
+
+echo "results (requests/s, latency p50 / p99):"
+measure realistic "preflight realistic" "$url" "$reviews/realistic.json" '"allowed":true'
+measure large "preflight 60 KB update" "$url" "$reviews/large.json" '"allowed":true'
+max=${rps[realistic/go]}
+half=$((max / 2))
+read -r lat_rps lat_p50 lat_p99 < <(run_go "$url" "$reviews/realistic.json" '"allowed":true' "$half")
+printf '  %-22s go at %s req/s (half of max %s): p50 %s ms p99 %s ms\n' "preflight latency" "$lat_rps" "$max" "$lat_p50" "$lat_p99"
+
+api_after=$(metric_sum "$metrics" preflight_kube_api_requests_total)
+reviews_after=$(metric_sum "$metrics" preflight_admission_requests_total)
+sleep 2
+loaded_rss=$(rss_bytes "$preflight_pid")
+stop "$preflight_pid"
+
+# --- the limit: nginx with the same certificate and TLS settings, one worker per server CPU.
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+user_line=""
+[[ $(id -u) -eq 0 ]] && user_line="user $(id -un);"  # as root nginx would drop to nobody
+cat >"$work/nginx/nginx.conf" <<CONF
+$user_line
+worker_processes $server_threads;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  keepalive_requests 10000000; keepalive_timeout 120s;
+  client_max_body_size 3m; client_body_buffer_size 128k;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $work/certs/tls.crt; ssl_certificate_key $work/certs/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_prefer_server_ciphers on;
+    location = /validate { default_type application/json; return 200 '$(cat "$work/response.json")'; }
+  }
+}
+CONF
+"${on_server[@]}" nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+echo "$nginx_pid" >>"$work/pids"
+for _ in $(seq 1 100); do curl -skf -o /dev/null -X POST "https://127.0.0.1:$nginx_port/validate" && break; sleep 0.05; done
+measure nginx "nginx (fixed answer)" "https://127.0.0.1:$nginx_port/validate" "$reviews/realistic.json" '"allowed":true'
+stop "$nginx_pid"
+
+# --- the floor: bare cpp-httplib with preflight's TLS settings.
+bare_port=$(free_port)
+"${on_server[@]}" "$build/bench/preflight_bare_server" "$work/certs/tls.crt" "$work/certs/tls.key" "$bare_port" \
+  "$work/response.json" >"$work/bare.log" 2>&1 &
+bare_pid=$!
+echo "$bare_pid" >>"$work/pids"
+for _ in $(seq 1 100); do curl -skf -o /dev/null "https://127.0.0.1:$bare_port/healthz" && break; sleep 0.05; done
+measure bare "bare httplib (fixed)" "https://127.0.0.1:$bare_port/validate" "$reviews/realistic.json" '"allowed":true'
+stop "$bare_pid"
+
+# --- ratios and targets.
+ratio() { echo "scale=2; $1 / $2" | bc; }
+mib() { echo "scale=1; $1 / 1048576" | bc; }
+verdict() { if [[ $(echo "$1" | bc) == 1 ]]; then echo "met"; else echo "NOT met"; fi; }
+reviews_done=$((reviews_after - reviews_before))
+api_calls=$((api_after - api_before))
+echo "ratios (realistic review):"
+for c in wrk go; do
+  rn=$(ratio "${rps[realistic/$c]}" "${rps[nginx/$c]}")
+  rb=$(ratio "${rps[realistic/$c]}" "${rps[bare/$c]}")
+  echo "  $c: preflight/nginx $rn  preflight/bare $rb"
+done
+echo "targets:"
+rn=$(ratio "${rps[realistic/wrk]}" "${rps[nginx/wrk]}")
+echo "  preflight/nginx (wrk) $rn >= 0.5: $(verdict "$rn >= 0.5")"
+echo "  p99 at half of max throughput $lat_p99 ms <= 2 ms: $(verdict "$lat_p99 <= 2")"
+echo "  Kubernetes API calls during $reviews_done reviews: $api_calls (0 per review): $(verdict "$api_calls == 0")"
+echo "  idle RSS $(mib "$idle_rss") MiB <= 32 MiB: $(verdict "$idle_rss <= 33554432") (after load: $(mib "$loaded_rss") MiB)"

@@ -1,0 +1,22 @@
+#pragma once
+// Parses an AdmissionReview body into a json document, leaving out the members of
+// request.object and request.oldObject that no check reads and that make up most of a large
+// review:
+//   metadata.managedFields     server-side field ownership, often half of the object
+//   metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]
+//                              the whole object again, as one string (client-side apply)
+//   status                     what the controllers observed
+// They are still parsed, so a body that is not valid JSON is refused whatever part is wrong;
+// they are only never built into the document. Members of the same name anywhere else (a
+// ConfigMap key "status", a label "managedFields") are kept.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+
+namespace preflight::admission {
+
+// nullopt when `body` is not one valid JSON value (with nothing but whitespace after it).
+std::optional<nlohmann::json> parse_review_document(std::string_view body);
+
+}  // namespace preflight::admission
