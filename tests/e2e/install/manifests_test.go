@@ -34,17 +34,23 @@ func sourceDir(t *testing.T) string {
 // renderKustomize returns the documents of `kubectl kustomize manifests/`, keyed "Kind/name".
 func renderKustomize(t *testing.T) map[string]obj {
 	t.Helper()
+	return renderKustomizeDir(t, "manifests")
+}
+
+// renderKustomizeDir renders `kubectl kustomize DIR` (DIR relative to the repository).
+func renderKustomizeDir(t *testing.T, dir string) map[string]obj {
+	t.Helper()
 	for _, tool := range []string{"kubectl", "yq"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed", tool)
 		}
 	}
-	kustomize := exec.Command("kubectl", "kustomize", filepath.Join(sourceDir(t), "manifests"))
+	kustomize := exec.Command("kubectl", "kustomize", filepath.Join(sourceDir(t), dir))
 	var stderr bytes.Buffer
 	kustomize.Stderr = &stderr
 	yamlOut, err := kustomize.Output()
 	if err != nil {
-		t.Fatalf("kubectl kustomize manifests/: %v\n%s", err, stderr.String())
+		t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, stderr.String())
 	}
 	return objectsFromYAML(t, yamlOut)
 }
