@@ -107,6 +107,16 @@ func TestChartNonDefaultValues(t *testing.T) {
 	expectEqual(t, "secret-ref kept", get(policy, "enforcement", "secret-ref"), "deny")
 }
 
+func TestChartSingleReplicaHasNoPDB(t *testing.T) {
+	one := chartObjects(t, merge(defaultChartValues, obj{"replicas": float64(1)}))
+	if _, ok := one["PodDisruptionBudget/preflight"]; ok {
+		t.Error("replicas=1 renders a PDB with minAvailable: 1, which blocks every node drain")
+	}
+	expectEqual(t, "replicas", get(mustHave(t, one, "Deployment/preflight"), "spec", "replicas"), float64(1))
+	three := chartObjects(t, merge(defaultChartValues, obj{"replicas": float64(3)}))
+	mustHave(t, three, "PodDisruptionBudget/preflight")
+}
+
 func TestChartHelm(t *testing.T) {
 	if _, err := exec.LookPath("helm"); err != nil {
 		t.Skip("helm is not installed; the text/template renderer above covers the chart")
