@@ -6,6 +6,9 @@
 #
 # - manifests/monitoring/prometheusrule.yaml is a PrometheusRule whose spec.groups equal the
 #   groups of docs/monitoring/alerts.rules.yaml (compared as data, so they cannot drift);
+# - charts/preflight/files/alerts.rules.yaml, which the chart's PrometheusRule embeds with
+#   .Files.Get, is a byte-identical copy of docs/monitoring/alerts.rules.yaml (the rendered
+#   chart is compared with both in tests/e2e/install, TestChartMonitoring);
 # - manifests/monitoring/servicemonitor.yaml selects the preflight Service's `metrics` port in
 #   preflight-system, and kustomization.yaml lists both;
 # - every alert has summary, description and a runbook_url under docs/runbooks/ whose file
@@ -19,6 +22,7 @@ if [[ ${1:-} == --write ]]; then write=1; shift; fi
 repo=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 rules=$repo/docs/monitoring/alerts.rules.yaml
 wrapped=$repo/manifests/monitoring/prometheusrule.yaml
+chart_rules=$repo/charts/preflight/files/alerts.rules.yaml
 monitor=$repo/manifests/monitoring/servicemonitor.yaml
 kustomization=$repo/manifests/monitoring/kustomization.yaml
 runbook_base=https://preflight.example/
@@ -44,6 +48,8 @@ EOF
     sed -n '/^groups:/,$p' "$rules" | sed 's/^\(.\)/  \1/'
   } >"$wrapped"
   echo "wrote $wrapped"
+  cp "$rules" "$chart_rules"
+  echo "wrote $chart_rules"
 fi
 
 fail=0
@@ -60,6 +66,8 @@ if ! diff -u <(yq -S .groups "$rules") <(yq -S .spec.groups "$wrapped") >"${TMPD
 fi
 rm -f "${TMPDIR:-/tmp}/rules_sync.$$"
 [[ $(yq '[.groups[].rules[]] | length' "$rules") -ge 9 ]] || err "fewer than 9 rules in $rules"
+cmp -s "$rules" "$chart_rules" ||
+  err "charts/preflight/files/alerts.rules.yaml differs from docs/monitoring/alerts.rules.yaml (run tests/monitoring/check_rules_sync.sh --write)"
 
 # ServiceMonitor and kustomization.
 yq -e '.apiVersion == "monitoring.coreos.com/v1" and .kind == "ServiceMonitor"

@@ -1,24 +1,17 @@
 package install
 
-// The Helm chart in charts/preflight, rendered without Helm (not packaged in Debian): Go's
-// text/template with the few helpers the chart uses (include, toYaml, nindent, indent, quote,
-// required, b64enc, default). toYaml emits JSON, which is YAML too. The same assertions as
-// for the kustomize base run on its output, so both renderings agree on every object that
-// matters. When `helm` is on the PATH, `helm lint` and `helm template` run as well.
+// The Helm chart in charts/preflight, rendered without Helm (not packaged in Debian) by the
+// text/template renderer of chartrender_test.go. The same assertions as for the kustomize
+// base run on its output (forEachRendering), and chart_compare_test.go compares the two
+// renderings object by object. When `helm` is on the PATH, `helm lint` and `helm template`
+// run as well, in every certificate mode and with the monitoring objects.
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
-	"text/template"
 )
 
 const testNamespace = "preflight-system"
@@ -26,117 +19,6 @@ const testNamespace = "preflight-system"
 // defaultChartValues are the --set values an install in "secret" TLS mode needs.
 var defaultChartValues = obj{
 	"tls": obj{"crt": "CERT", "key": "KEY", "caBundle": "Q0E="},
-}
-
-func readYAMLFile(t *testing.T, path string) obj {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := parseYAMLText(t, string(data)).(obj)
-	if v == nil {
-		t.Fatalf("%s is not a mapping", path)
-	}
-	return v
-}
-
-// merge returns base with override merged in (maps recursively, everything else replaced).
-func merge(base, override obj) obj {
-	out := obj{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range override {
-		if bm, ok := out[k].(obj); ok {
-			if om, ok := v.(obj); ok {
-				out[k] = merge(bm, om)
-				continue
-			}
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// renderChart renders charts/preflight with values.yaml merged with `values`; returns the
-// YAML stream or the first template error.
-func renderChart(t *testing.T, values obj) ([]byte, error) {
-	t.Helper()
-	if _, err := exec.LookPath("yq"); err != nil {
-		t.Skip("yq is not installed")
-	}
-	dir := filepath.Join(sourceDir(t), "charts", "preflight")
-	chart := readYAMLFile(t, filepath.Join(dir, "Chart.yaml"))
-	data := obj{
-		"Values":  merge(readYAMLFile(t, filepath.Join(dir, "values.yaml")), values),
-		"Release": obj{"Name": "preflight", "Namespace": testNamespace, "Service": "Helm"},
-		"Chart":   obj{"Name": chart["name"], "Version": chart["version"], "AppVersion": chart["appVersion"]},
-	}
-	root := template.New("chart").Option("missingkey=zero")
-	root.Funcs(template.FuncMap{
-		"include": func(name string, data interface{}) (string, error) {
-			var b bytes.Buffer
-			err := root.ExecuteTemplate(&b, name, data)
-			return b.String(), err
-		},
-		"toYaml": func(v interface{}) (string, error) {
-			b, err := json.Marshal(v)
-			return string(b), err
-		},
-		"nindent": func(n int, s string) string {
-			pad := strings.Repeat(" ", n)
-			return "\n" + pad + strings.ReplaceAll(s, "\n", "\n"+pad)
-		},
-		"indent": func(n int, s string) string {
-			pad := strings.Repeat(" ", n)
-			return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
-		},
-		"quote": func(v interface{}) string { return fmt.Sprintf("%q", fmt.Sprint(v)) },
-		"required": func(msg string, v interface{}) (interface{}, error) {
-			if v == nil || v == "" {
-				return nil, errors.New(msg)
-			}
-			return v, nil
-		},
-		"b64enc": func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
-		"default": func(d, v interface{}) interface{} {
-			if v == nil || v == "" || v == false {
-				return d
-			}
-			return v
-		},
-	})
-	files, err := filepath.Glob(filepath.Join(dir, "templates", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	var manifests []string
-	for _, f := range files {
-		text, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := filepath.Base(f)
-		if _, err := root.New(name).Parse(string(text)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if !strings.HasPrefix(name, "_") {
-			manifests = append(manifests, name)
-		}
-	}
-	var out bytes.Buffer
-	for _, name := range manifests {
-		var b bytes.Buffer
-		if err := root.ExecuteTemplate(&b, name, data); err != nil {
-			return nil, err
-		}
-		out.WriteString("---\n# Source: " + name + "\n")
-		out.Write(b.Bytes())
-		out.WriteString("\n")
-	}
-	return out.Bytes(), nil
 }
 
 func chartObjects(t *testing.T, values obj) map[string]obj {
@@ -225,19 +107,38 @@ func TestChartNonDefaultValues(t *testing.T) {
 	expectEqual(t, "secret-ref kept", get(policy, "enforcement", "secret-ref"), "deny")
 }
 
+func TestChartSingleReplicaHasNoPDB(t *testing.T) {
+	one := chartObjects(t, merge(defaultChartValues, obj{"replicas": float64(1)}))
+	if _, ok := one["PodDisruptionBudget/preflight"]; ok {
+		t.Error("replicas=1 renders a PDB with minAvailable: 1, which blocks every node drain")
+	}
+	expectEqual(t, "replicas", get(mustHave(t, one, "Deployment/preflight"), "spec", "replicas"), float64(1))
+	three := chartObjects(t, merge(defaultChartValues, obj{"replicas": float64(3)}))
+	mustHave(t, three, "PodDisruptionBudget/preflight")
+}
+
 func TestChartHelm(t *testing.T) {
 	if _, err := exec.LookPath("helm"); err != nil {
 		t.Skip("helm is not installed; the text/template renderer above covers the chart")
 	}
 	dir := filepath.Join(sourceDir(t), "charts", "preflight")
 	set := []string{"--set", "tls.crt=CERT,tls.key=KEY,tls.caBundle=Q0E="}
+	monitoring := "monitoring.serviceMonitor.enabled=true,monitoring.prometheusRule.enabled=true," +
+		"monitoring.dashboard.enabled=true"
 	for _, args := range [][]string{
 		append([]string{"lint", dir}, set...),
 		append([]string{"template", "preflight", dir, "-n", testNamespace}, set...),
 		{"template", "preflight", dir, "-n", testNamespace, "--set", "tls.mode=certManager,webhook.failurePolicy=Fail"},
+		{"template", "preflight", dir, "-n", testNamespace, "--set", "tls.mode=generate," + monitoring},
+		{"lint", dir, "--set", "tls.mode=generate," + monitoring},
 	} {
 		if out, err := exec.Command("helm", args...).CombinedOutput(); err != nil {
 			t.Errorf("helm %v: %v\n%s", args, err, out)
 		}
+	}
+	// values.schema.json is enforced by Helm itself.
+	out, err := exec.Command("helm", "template", "preflight", dir, "--set", "webhook.failurePolicy=ignore").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "failurePolicy") {
+		t.Errorf("helm accepted webhook.failurePolicy=ignore: %v\n%s", err, out)
 	}
 }

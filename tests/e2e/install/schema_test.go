@@ -2,8 +2,9 @@ package install
 
 // charts/preflight/values.schema.json accepts the chart's values.yaml and rejects wrong
 // values. Helm validates with a full JSON Schema implementation; this test uses a small
-// validator for the keywords the schema uses (type, enum, properties, additionalProperties:
-// false, required, items, minimum, maximum, minLength, $ref to #/definitions).
+// validator for the keywords the schema uses (type, enum, properties, additionalProperties
+// (false or a schema), required, items, minimum, maximum, minLength, pattern, $ref to
+// #/definitions).
 
 import (
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -65,6 +67,13 @@ func (v schemaValidator) validate(schema obj, value interface{}, path string) []
 		if min, ok := schema["minLength"].(float64); ok && float64(len(s)) < min {
 			errs = append(errs, fmt.Sprintf("%s: shorter than %v", path, min))
 		}
+		if p, ok := schema["pattern"].(string); ok {
+			if re, err := regexp.Compile(p); err != nil {
+				errs = append(errs, fmt.Sprintf("%s: bad pattern %q: %v", path, p, err))
+			} else if !re.MatchString(s) {
+				errs = append(errs, fmt.Sprintf("%s: %q does not match %s", path, s, p))
+			}
+		}
 	}
 	if m, ok := value.(obj); ok {
 		props, _ := schema["properties"].(obj)
@@ -76,6 +85,8 @@ func (v schemaValidator) validate(schema obj, value interface{}, path string) []
 		for _, k := range keys {
 			if sub, ok := props[k].(obj); ok {
 				errs = append(errs, v.validate(sub, m[k], path+"."+k)...)
+			} else if extra, ok := schema["additionalProperties"].(obj); ok {
+				errs = append(errs, v.validate(extra, m[k], path+"."+k)...)
 			} else if schema["additionalProperties"] == false {
 				errs = append(errs, fmt.Sprintf("%s: unknown key %q", path, k))
 			}
@@ -145,6 +156,16 @@ func TestChartSchemaAcceptsDefaults(t *testing.T) {
 		{"tls": obj{"mode": "certManager", "certManager": obj{"issuerRef": obj{"kind": "ClusterIssuer", "name": "ca"}}}},
 		{"policy": obj{"prompt_vars": "prompt_vars.yaml", "enforcement": obj{"cuda-compat": "off"}}},
 		{"webhook": obj{"failurePolicy": "Fail", "timeoutSeconds": float64(30)}},
+		{"tls": obj{"mode": "generate", "generate": obj{"validityDays": float64(90)}}},
+		{"global": obj{"imageRegistry": "r.example.com"}}, // Helm passes globals to subcharts
+		{"policy": obj{"secret_timeout": "1m30s", "audit": obj{"interval": "0"},
+			"overridable": []interface{}{"all"}, "metrics": obj{"max_namespaces": float64(0)}}},
+		{"resources": obj{"requests": obj{"cpu": float64(1), "memory": "1Gi"}}},
+		{"monitoring": obj{
+			"serviceMonitor": obj{"enabled": true, "labels": obj{"release": "kube-prometheus-stack"}},
+			"prometheusRule": obj{"enabled": true, "runbookBaseURL": "https://git.example.com/preflight/blob/main/"},
+			"dashboard": obj{"enabled": true, "namespace": "monitoring",
+				"annotations": obj{"grafana_folder": "Platform"}}}},
 	} {
 		if errs := v.validate(v.root, merge(values, extra), "values"); len(errs) > 0 {
 			t.Errorf("values %v rejected: %v", extra, errs)
@@ -174,6 +195,24 @@ func TestChartSchemaRejectsWrongValues(t *testing.T) {
 		{obj{"policy": obj{"cluster_unavailable": "maybe"}}, "cluster_unavailable"},
 		{obj{"networkPolicy": obj{"apiServerPorts": []interface{}{float64(70000)}}}, "apiServerPorts[0]"},
 		{obj{"image": obj{"tag": ""}}, "values.image.tag"},
+		{obj{"tls": obj{"generate": obj{"validityDays": float64(0)}}}, "validityDays"},
+		{obj{"tls": obj{"generate": obj{"days": float64(30)}}}, `unknown key "days"`},
+		{obj{"policy": obj{"secret_timeout": "2"}}, "secret_timeout"},
+		{obj{"policy": obj{"secret_timeout": float64(2)}}, "secret_timeout"},
+		{obj{"policy": obj{"audit": obj{"interval": "10 minutes"}}}, "audit.interval"},
+		{obj{"policy": obj{"overridable": []interface{}{"secret-refs"}}}, "overridable[0]"},
+		{obj{"policy": obj{"metrics": obj{"max_namespaces": float64(-1)}}}, "max_namespaces"},
+		{obj{"policy": obj{"exempt": obj{"namespace": []interface{}{"a"}}}}, `unknown key "namespace"`},
+		{obj{"policy": obj{"cluster_unavailable ": "warn"}}, `unknown key "cluster_unavailable "`},
+		{obj{"resources": obj{"request": obj{"cpu": "1"}}}, `unknown key "request"`},
+		{obj{"resources": obj{"limits": obj{"memory": true}}}, "limits.memory"},
+		{obj{"monitoring": obj{"serviceMonitor": obj{"enabled": "yes"}}}, "serviceMonitor.enabled"},
+		{obj{"monitoring": obj{"dashboard": obj{"labels": obj{"grafana_dashboard": float64(1)}}}},
+			"dashboard.labels.grafana_dashboard"},
+		{obj{"monitoring": obj{"prometheusRule": obj{"runbookBaseURL": "https://x.example/docs"}}},
+			"runbookBaseURL"},
+		{obj{"monitoring": obj{"grafana": obj{}}}, `unknown key "grafana"`},
+		{obj{"networkPolicy": obj{"metricsNamespaceSelector": obj{"matchLabel": obj{}}}}, `unknown key "matchLabel"`},
 	} {
 		errs := v.validate(v.root, merge(values, tc.bad), "values")
 		if !strings.Contains(strings.Join(errs, "\n"), tc.want) {
