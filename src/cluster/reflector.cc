@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/watch_decoder.h"
 #include "log/log.h"
 
 namespace preflight::cluster {
@@ -165,8 +166,8 @@ bool Reflector::list() {
       return false;
     }
     const json& meta = doc["metadata"];
-    if (list_rv.empty() && meta.is_object()) list_rv = meta.value("resourceVersion", "");
-    continue_token = meta.is_object() ? meta.value("continue", "") : "";
+    if (list_rv.empty()) list_rv = string_member(meta, "resourceVersion");
+    continue_token = string_member(meta, "continue");
     for (json& item : doc["items"]) {
       sink_->list_add(item);
       item = nullptr;  // drop values as soon as the keys are taken
@@ -182,26 +183,22 @@ bool Reflector::list() {
 }
 
 bool Reflector::handle_event(std::string_view text, WatchEnd& end) {
-  json event = json::parse(text, nullptr, false);
-  if (!event.is_object()) {
+  auto decoded = decode_watch_event(text);
+  if (!decoded.ok()) {
     log::warn("undecodable watch event", {{"resource", name_}});
     end = WatchEnd::kFailed;
     return false;
   }
-  const std::string type = event.value("type", "");
-  json& object = event["object"];
+  const std::string& type = decoded->type;
+  json& object = decoded->object;
   if (type == "ERROR") {
-    int code = object.is_object() ? object.value("code", 0) : 0;
-    std::string message = object.is_object() ? object.value("message", "") : "";
+    const int code = decoded->error_code;
     log::info("watch error event", {{"resource", name_},
-                                    {"code", code}, {"message", message}});
+                                    {"code", code}, {"message", decoded->error_message}});
     end = code == 410 ? WatchEnd::kRelist : WatchEnd::kFailed;
     return false;
   }
-  if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
-    std::string rv = object["metadata"].value("resourceVersion", "");
-    if (!rv.empty()) resource_version_ = rv;
-  }
+  if (!decoded->resource_version.empty()) resource_version_ = decoded->resource_version;
   if (type == "BOOKMARK") return true;
   if (type == "ADDED" || type == "MODIFIED") {
     sink_->upsert(object);

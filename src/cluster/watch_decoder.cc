@@ -77,4 +77,36 @@ Result<bool> JsonStreamSplitter::feed(std::string_view chunk,
   return keep_going;
 }
 
+std::string string_member(const nlohmann::json& obj, std::string_view key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<WatchEvent> decode_watch_event(std::string_view text) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return make_error("watch event is not a JSON object");
+  WatchEvent event;
+  event.type = string_member(doc, "type");
+  if (auto it = doc.find("object"); it != doc.end()) event.object = std::move(*it);
+  const nlohmann::json& object = event.object;
+  if (object.is_object()) {
+    if (auto meta = object.find("metadata"); meta != object.end()) {
+      event.resource_version = string_member(*meta, "resourceVersion");
+    }
+    if (event.type == "ERROR") {
+      if (auto code = object.find("code"); code != object.end() && code->is_number_integer()) {
+        // Range-checked: an out-of-range number must not wrap into 410.
+        if (code->is_number_unsigned() ? code->get<std::uint64_t>() <= 999
+                                       : code->get<std::int64_t>() >= 0 &&
+                                             code->get<std::int64_t>() <= 999) {
+          event.error_code = code->get<int>();
+        }
+      }
+      event.error_message = string_member(object, "message");
+    }
+  }
+  return event;
+}
+
 }  // namespace preflight::cluster

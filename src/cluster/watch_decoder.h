@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "util/result.h"
 
 namespace preflight::cluster {
@@ -52,5 +54,22 @@ class JsonStreamSplitter {
   std::uint64_t consumed_ = 0;  // stream offset of buffer_[0], for messages
   std::string error_;
 };
+
+// One watch event ({"type":...,"object":{...}}) read without trusting its field types: a field
+// of the wrong type reads as absent, so nothing here throws (nlohmann's value() would).
+struct WatchEvent {
+  std::string type;              // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR; "" if missing
+  nlohmann::json object;         // null when missing
+  std::string resource_version;  // object.metadata.resourceVersion, "" unless a string
+  int error_code = 0;            // object.code of an ERROR event, 0 unless an integer in range
+  std::string error_message;     // object.message of an ERROR event, "" unless a string
+};
+
+// Decodes one document cut by JsonStreamSplitter. Error (without content) when it is not a
+// JSON object.
+Result<WatchEvent> decode_watch_event(std::string_view text);
+
+// obj[key] when obj is an object and the member is a string, else "".
+std::string string_member(const nlohmann::json& obj, std::string_view key);
 
 }  // namespace preflight::cluster

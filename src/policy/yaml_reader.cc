@@ -12,6 +12,7 @@
 #include "checks/check.h"
 #include "checks/edit_distance.h"
 #include "policy/policy.h"
+#include "util/yaml_load.h"
 
 namespace preflight::policy {
 
@@ -80,7 +81,7 @@ std::string YamlReader::kind_of(const YAML::Node& n) {
 
 Status YamlReader::load_document(std::string_view text, YAML::Node& root) const {
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    std::vector<YAML::Node> docs = load_all_documents(std::string(text));
     for (std::size_t i = 1; i < docs.size(); ++i) {
       if (!docs[i].IsNull()) return at(docs[i].Mark(), "", "expected a single YAML document");
     }

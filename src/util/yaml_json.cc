@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "util/yaml_load.h"
 #include "util/yaml_scalar.h"
 
 namespace preflight {
@@ -241,7 +242,7 @@ Result<std::vector<YamlDocument>> parse_yaml_documents(std::string_view text,
     }
   }
   try {
-    std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
+    std::vector<YAML::Node> nodes = load_all_documents(std::string(text));
     // Without aliases YAML needs at least one character per two values: a budget of four
     // values per character only stops alias expansion.
     Converter converter(source_name, 4 * text.size() + 4096);
