@@ -27,12 +27,9 @@ namespace preflight::cli {
 
 namespace {
 constexpr const char* kUsage =
-    "usage: preflight check -f PATH [-f PATH...] [--prompts PATH...] [--config FILE]
-"
-    "                       [-o text|json|sarif] [--strict] [--modelcard FILE]
-"
-    "                       [--cluster-snapshot FILE | --kubeconfig FILE]
-";
+    "usage: preflight check -f PATH [-f PATH...] [--prompts PATH...] [--config FILE]\n"
+    "                       [-o text|json|sarif] [--strict] [--modelcard FILE]\n"
+    "                       [--cluster-snapshot FILE | --kubeconfig FILE]\n";
 }
 
 int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostream& out,

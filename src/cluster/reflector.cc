@@ -101,7 +101,7 @@ void Reflector::note_retry_after(int status, int seconds) {
   if ((status == 429 || status == 503) && seconds > 0) {
     retry_after_ = std::chrono::seconds(seconds);
     log::info("API server asked to retry later",
-              {{"resource", std::string(to_string(resource_))}, {"status", status}, {"retry_after_s", seconds}});
+              {{"resource", name_}, {"status", status}, {"retry_after_s", seconds}});
   }
 }
 
