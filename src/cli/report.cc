@@ -139,7 +139,8 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
   }
   const LocatedFinding* verdict_for = nullptr;  // the workload whose verdict block was opened
   for (const LocatedFinding& lf : r.findings) {
-    if (lf.finding.unverified || lf.finding.severity == Enforcement::kDryRun) continue;
+    if (lf.finding.unverified) continue;
+    if (lf.finding.severity == Enforcement::kDryRun && r.scope.empty()) continue;  // check: hidden
     const bool deny = lf.finding.severity == Enforcement::kDeny;
     std::string mark = deny ? st.paint("31", "✖") : st.paint("33", "!");
     out << "  " << mark;

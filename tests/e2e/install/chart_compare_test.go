@@ -118,7 +118,8 @@ func TestRenderingsAgreeDetectsDrift(t *testing.T) {
 	chart := chartObjects(t, merge(defaultChartValues, obj{"webhook": obj{"timeoutSeconds": float64(7)}}))
 	key := "ValidatingWebhookConfiguration/preflight"
 	d := diffPaths(comparable(t, base[key]), comparable(t, chart[key]), key)
-	expectEqual(t, "differences", d, []string{key + ".webhooks[0].timeoutSeconds: kustomize 5 vs chart 7"})
+	expectEqual(t, "differences", d, []string{key + ".webhooks[0].timeoutSeconds: kustomize 5 vs chart 7",
+		key + ".webhooks[1].timeoutSeconds: kustomize 5 vs chart 7"})
 }
 
 var monitoringValues = obj{"monitoring": obj{

@@ -54,6 +54,7 @@ TEST(ReportText, Golden) {
             "✖ secret-ref ............. 1 problem\n"
             "✔ serviceaccount-ref ..... OK\n"
             "✖ template-placeholder ... 1 problem\n"
+            "✔ version-skew ........... OK\n"
             "  ✖ k8s/api.yaml:14:15 Deployment prod/api\n"
             "    [secret-ref] container \"app\" env A (spec.x): secret \"s\" not found; fix it\n"
             "  ! k8s/api.yaml:20 Deployment prod/api (warn)\n"
