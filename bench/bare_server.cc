@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   server.set_payload_max_length(3 * 1024 * 1024);
   server.new_task_queue = [] { return new httplib::ThreadPool(128); };
   server.Post("/validate", [&body](const httplib::Request&, httplib::Response& res) {
-    res.set_content(body, "application/json");
+    res.set_content(body, "application/json; charset=utf-8");  // as HttpsServer: not gzipped
   });
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
