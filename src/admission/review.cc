@@ -47,12 +47,15 @@ std::string string_field(const json& obj, std::string_view key) {
 
 Result<AdmissionRequest> decode_review(std::string_view body) {
   if (body.empty()) return make_error("empty request body; expected an AdmissionReview");
-  if (json_too_deep(body, kMaxJsonDepth)) {
-    return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
   // Without managedFields, last-applied-configuration and status (review_document.h).
   std::optional<json> parsed = parse_review_document(body);
-  if (!parsed) return make_error("request body is not valid JSON");
+  if (!parsed) {
+    // The parser also stops at kMaxJsonDepth; the body is scanned only here, to say which.
+    if (json_too_deep(body, kMaxJsonDepth)) {
+      return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    return make_error("request body is not valid JSON");
+  }
   json& doc = *parsed;
   if (!doc.is_object()) return make_error("request body is not a JSON object");
 

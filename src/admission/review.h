@@ -9,14 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admission/review_document.h"  // kMaxJsonDepth
 #include "util/result.h"
 
 namespace preflight::admission {
 
 inline constexpr std::string_view kV1 = "admission.k8s.io/v1";
 inline constexpr std::string_view kV1beta1 = "admission.k8s.io/v1beta1";
-// Deeper JSON than this is refused before parsing (real pod templates nest ~25 levels).
-inline constexpr int kMaxJsonDepth = 128;
 
 struct GroupVersionResource {
   std::string group;

@@ -96,6 +96,7 @@ class DocumentBuilder {
   }
 
   bool open(json::value_t type) {
+    if (++depth_ > kMaxJsonDepth) return false;  // ends the parse
     if (skipping_ > 0 || drop_next_) {
       drop_next_ = false;
       ++skipping_;
@@ -110,6 +111,7 @@ class DocumentBuilder {
   }
 
   bool close() {
+    --depth_;
     if (skipping_ > 0) {
       --skipping_;
       return true;
@@ -124,6 +126,7 @@ class DocumentBuilder {
   Place next_place_ = Place::kOther;
   bool drop_next_ = false;
   int skipping_ = 0;
+  int depth_ = 0;  // open arrays and objects, dropped ones included
 };
 
 }  // namespace

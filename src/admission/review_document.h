@@ -9,6 +9,8 @@
 // They are still parsed, so a body that is not valid JSON is refused whatever part is wrong;
 // they are only never built into the document. Members of the same name anywhere else (a
 // ConfigMap key "status", a label "managedFields") are kept.
+//
+// Nesting is bounded while parsing: arrays and objects deeper than kMaxJsonDepth end the parse.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,7 +18,11 @@
 
 namespace preflight::admission {
 
-// nullopt when `body` is not one valid JSON value (with nothing but whitespace after it).
+// Real pod templates nest ~25 levels.
+inline constexpr int kMaxJsonDepth = 128;
+
+// nullopt when `body` is not one valid JSON value (with nothing but whitespace after it), or
+// nests deeper than kMaxJsonDepth.
 std::optional<nlohmann::json> parse_review_document(std::string_view body);
 
 }  // namespace preflight::admission

@@ -81,6 +81,21 @@ TEST(ReviewTest, DepthScanIgnoresBracketsInStrings) {
   EXPECT_FALSE(json_too_deep("[[[[]]]]", 4));
 }
 
+// The parser itself enforces the depth limit, in dropped members too.
+TEST(ReviewTest, ParserStopsAtMaxDepth) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_TRUE(parse_review_document(nested(kMaxJsonDepth)).has_value());
+  EXPECT_FALSE(parse_review_document(nested(kMaxJsonDepth + 1)).has_value());
+  const std::string dropped = R"({"request":{"object":{"metadata":{"managedFields":)" +
+                              nested(kMaxJsonDepth) + "}}}}";
+  EXPECT_FALSE(parse_review_document(dropped).has_value());
+  auto r = decode_review(dropped);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), "JSON nests deeper than 128 levels");
+  // Not valid JSON and not too deep: the usual message.
+  EXPECT_EQ(decode_review(nested(3).substr(1)).error(), "request body is not valid JSON");
+}
+
 // managedFields, last-applied-configuration and status are parsed but not kept, in object
 // and oldObject only; look-alike names elsewhere are kept.
 TEST(ReviewTest, DropsMembersNoCheckReads) {
