@@ -246,12 +246,14 @@ void collect(json& value, const std::string& where,
 }
 }  // namespace
 
-Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source) {
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source,
+                                const SnapshotDocumentHook& each_document) {
   auto docs = parse_yaml_documents(text, source);
   if (!docs.ok()) return make_error(docs.error());
   std::array<std::vector<ObjectEntry>, 4> entries;
   std::vector<std::string> errors;
   for (YamlDocument& doc : docs.value()) {
+    if (each_document) each_document(doc);
     collect(doc.value, std::string(source) + ":" + std::to_string(doc.line), entries, errors);
     doc.value = nullptr;  // drop values (Secret data) as soon as the keys are taken
   }
@@ -260,12 +262,13 @@ Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std:
   return true;
 }
 
-Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path) {
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path,
+                                const SnapshotDocumentHook& each_document) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(path + ": cannot read");
   std::ostringstream buf;
   buf << in.rdbuf();
-  return load_snapshot_text(store, buf.str(), path);
+  return load_snapshot_text(store, buf.str(), path, each_document);
 }
 
 }  // namespace preflight::cluster

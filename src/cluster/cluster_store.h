@@ -9,6 +9,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -20,6 +21,10 @@
 
 #include "cluster/cluster_view.h"
 #include "util/result.h"
+
+namespace preflight {
+struct YamlDocument;  // util/yaml_json.h
+}  // namespace preflight
 
 namespace preflight::cluster {
 
@@ -93,7 +98,13 @@ class ClusterStore final : public ClusterView {
 //   kubectl get secrets,configmaps,serviceaccounts,nodes -A -o yaml
 // (a v1 List) or multi-document YAML of such objects. Every resource counts as synced, so a
 // reference missing from the snapshot is "not found". Errors name file:line:column.
-Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source);
-Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path);
+// `each_document`, when set, sees every parsed document before its values are dropped, so
+// another reader of the same file (the workloads, ClusterSource::from_snapshot) needs no second
+// parse.
+using SnapshotDocumentHook = std::function<void(const YamlDocument&)>;
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source,
+                                const SnapshotDocumentHook& each_document = {});
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path,
+                                const SnapshotDocumentHook& each_document = {});
 
 }  // namespace preflight::cluster

@@ -1,9 +1,8 @@
 #include "cluster/workload_store.h"
 
 #include <algorithm>
-#include <fstream>
 #include <mutex>
-#include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -223,42 +222,37 @@ void collect(const json& value, const std::string& where,
 }
 }  // namespace
 
+void WorkloadSnapshotLoader::add(const YamlDocument& doc) {
+  const json& v = doc.value;
+  if (v.is_object() && v.contains("items") && v["items"].is_array() && !doc.item_lines.empty()) {
+    // A List: locate each item by its own line.
+    const json& items = v["items"];
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const int line = i < doc.item_lines.size() ? doc.item_lines[i] : doc.line;
+      collect(items[i], source_ + ":" + std::to_string(line), entries_, problems_);
+    }
+  } else {
+    collect(v, source_ + ":" + std::to_string(doc.line), entries_, problems_);
+  }
+}
+
+std::vector<std::string> WorkloadSnapshotLoader::commit(WorkloadStore& store) {
+  for (WorkloadResource r : kAllWorkloadResources) {
+    store.replace(r, std::move(entries_[static_cast<std::size_t>(r)]));
+    entries_[static_cast<std::size_t>(r)] = {};
+  }
+  store.set_tracked({std::begin(kAllWorkloadResources), std::end(kAllWorkloadResources)});
+  return std::exchange(problems_, {});
+}
+
 Result<std::vector<std::string>> load_workload_snapshot_text(WorkloadStore& store,
                                                              std::string_view text,
                                                              std::string_view source) {
   auto docs = parse_yaml_documents(text, source);
   if (!docs.ok()) return make_error(docs.error());
-  std::array<std::vector<Workload>, std::size(kAllWorkloadResources)> entries;
-  std::vector<std::string> problems;
-  for (YamlDocument& doc : docs.value()) {
-    const std::string where = std::string(source) + ":" + std::to_string(doc.line);
-    const json& v = doc.value;
-    if (v.is_object() && v.contains("items") && v["items"].is_array() && !doc.item_lines.empty()) {
-      // A List: locate each item by its own line.
-      const json& items = v["items"];
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const int line = i < doc.item_lines.size() ? doc.item_lines[i] : doc.line;
-        collect(items[i], std::string(source) + ":" + std::to_string(line), entries, problems);
-      }
-    } else {
-      collect(v, where, entries, problems);
-    }
-    doc.value = nullptr;
-  }
-  for (WorkloadResource r : kAllWorkloadResources) {
-    store.replace(r, std::move(entries[static_cast<std::size_t>(r)]));
-  }
-  store.set_tracked({std::begin(kAllWorkloadResources), std::end(kAllWorkloadResources)});
-  return problems;
-}
-
-Result<std::vector<std::string>> load_workload_snapshot_file(WorkloadStore& store,
-                                                             const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot read");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return load_workload_snapshot_text(store, buf.str(), path);
+  WorkloadSnapshotLoader loader{std::string(source)};
+  for (const YamlDocument& doc : docs.value()) loader.add(doc);
+  return loader.commit(store);
 }
 
 }  // namespace preflight::cluster
