@@ -12,14 +12,13 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "cluster/cluster_view.h"
+#include "cluster/sharded_store.h"
 #include "util/result.h"
 
 namespace preflight {
@@ -72,23 +71,10 @@ class ClusterStore final : public ClusterView {
   std::size_t size(Resource resource) const;
 
  private:
-  // Transparent hashing: lookups compose "ns/name" in a stack buffer, no allocation.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  struct Shard {
-    mutable std::shared_mutex mu;
-    std::unordered_map<std::string, ObjectEntry, KeyHash, std::equal_to<>> objects;  // "ns/name"
-    bool synced = false;
-    std::string reason = "not loaded yet";
-  };
-  static std::string key_of(std::string_view ns, std::string_view name);
-  Shard& shard(Resource r) { return shards_[static_cast<std::size_t>(r)]; }
-  const Shard& shard(Resource r) const { return shards_[static_cast<std::size_t>(r)]; }
+  using Objects = ShardedStore<Resource, ObjectEntry, 4>;
   void bump();
 
-  std::array<Shard, 4> shards_;
+  Objects objects_;
   mutable std::mutex gen_mu_;
   mutable std::condition_variable gen_cv_;
   std::uint64_t generation_ = 0;

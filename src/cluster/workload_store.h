@@ -17,14 +17,13 @@
 #include <array>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cluster/sharded_store.h"
 #include "util/result.h"
 #include "workload/workload.h"
 
@@ -88,16 +87,8 @@ class WorkloadStore {
   std::vector<Entry> snapshot() const;
 
  private:
-  struct Shard {
-    mutable std::shared_mutex mu;
-    std::unordered_map<std::string, Entry> objects;  // "ns/name"
-    bool synced = false;
-    std::string reason = "not loaded yet";
-  };
-  Shard& shard(WorkloadResource r) { return shards_[static_cast<std::size_t>(r)]; }
-  const Shard& shard(WorkloadResource r) const { return shards_[static_cast<std::size_t>(r)]; }
-
-  std::array<Shard, std::size(kAllWorkloadResources)> shards_;
+  using Objects = ShardedStore<WorkloadResource, Entry, std::size(kAllWorkloadResources)>;
+  Objects objects_;
   std::vector<WorkloadResource> tracked_;
 };
 
