@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: preflight audit [--cluster-snapshot FILE | --kubeconfig FILE] [--config FILE]\n"
-    "                       [-o text|json] [--strict] [--log-level LEVEL]\n"
+    "                       [-o text|json|sarif] [--strict] [--log-level LEVEL]\n"
     "  Without --cluster-snapshot or --kubeconfig, uses the in-cluster service account.\n";
 
 constexpr auto kListTimeout = std::chrono::seconds(120);
@@ -106,7 +106,9 @@ int run_audit(const std::vector<std::string>& argv, std::ostream& out, std::ostr
   const std::string format = args->get("output", "text");
   std::string usage_problem;
   if (!args->positional.empty()) usage_problem = "unexpected argument " + args->positional[0];
-  if (format != "text" && format != "json") usage_problem = "-o must be text or json";
+  if (format != "text" && format != "json" && format != "sarif") {
+    usage_problem = "-o must be text, json or sarif";
+  }
   if (args->has("cluster-snapshot") && args->has("kubeconfig")) {
     usage_problem = "give --cluster-snapshot or --kubeconfig, not both";
   }
@@ -169,6 +171,8 @@ int run_audit(const std::vector<std::string>& argv, std::ostream& out, std::ostr
 
   if (format == "json") {
     write_json(report, out);
+  } else if (format == "sarif") {
+    write_sarif(report, out);
   } else {
     const bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     write_text(report, policy, color, out);

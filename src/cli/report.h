@@ -40,12 +40,17 @@ void write_text(const Report& r, const policy::Policy& policy, bool color, std::
 void write_json(const Report& r, std::ostream& out);
 // SARIF 2.1.0: one run, tool.driver "preflight" with one rule per known check id (helpUri:
 // docs/checks/ID.md), one result per finding (deny -> error, warn -> warning, dryrun and
-// "not checked" -> note) located by artifactLocation.uri (relative to the working directory
-// when the file is under it, else a file:// URI) and region.startLine[/startColumn]. Input errors become
-// invocations[0].toolExecutionNotifications and executionSuccessful: false.
+// "not checked" -> note). `check` (a file): physicalLocation, artifactLocation.uri (relative to
+// the working directory when the file is under it, else a file:// URI) and
+// region.startLine[/startColumn]. `audit` (file empty): logicalLocations[0], fullyQualifiedName
+// "namespace/Kind/name", kind "resource", no physicalLocation; run.properties.scope names the
+// source. Input errors become invocations[0].toolExecutionNotifications and
+// executionSuccessful: false.
 void write_sarif(const Report& r, std::ostream& out);
 
-// Where the rules' helpUri point: kDocsBaseUrl + "checks/ID.md".
+// The project's address: the repository the README's `uses: wfgy/preflight@main` and
+// docs/ci/gitlab-ci.yml clone (CONTRACT.md names none). The rules' helpUri are
+// kDocsBaseUrl + "checks/ID.md", under the same address (report_test checks it).
 inline constexpr const char* kInformationUri = "https://github.com/wfgy/preflight";
 inline constexpr const char* kDocsBaseUrl = "https://github.com/wfgy/preflight/blob/main/docs/";
 

@@ -1,6 +1,7 @@
 // write_sarif (declared in report.h): SARIF 2.1.0 (OASIS, sarif-schema-2.1.0.json), the subset
 // code-scanning tools read: runs[].tool.driver.rules, results[] with ruleId, ruleIndex, level,
-// message.text and locations[].physicalLocation.
+// message.text and locations[]: a physicalLocation for `check` (a file), a logicalLocation for
+// `audit` (a live object has no file; see docs/cli.md).
 
 #include <algorithm>
 #include <filesystem>
@@ -65,6 +66,30 @@ std::string artifact_uri(const std::string& file) {
   return out;
 }
 
+// audit: the workload as a logical location, "namespace/Kind/name" (SARIF 2.1.0 §3.33; kind
+// "resource"). LocatedFinding::workload is Workload::display(), "Kind namespace/name"; Kubernetes
+// kinds hold no space and names no '/', so the split is unambiguous.
+json logical_location(const LocatedFinding& lf) {
+  std::string_view w = lf.workload;
+  const std::size_t space = w.find(' ');
+  const std::string_view kind = space == std::string_view::npos ? w : w.substr(0, space);
+  std::string_view name = space == std::string_view::npos ? std::string_view() : w.substr(space + 1);
+  if (const std::size_t slash = name.find('/'); slash != std::string_view::npos) {
+    name = name.substr(slash + 1);
+  }
+  std::string fqn = lf.namespace_name;
+  fqn.append("/").append(kind).append("/").append(name);
+  return {{"name", name}, {"fullyQualifiedName", std::move(fqn)}, {"kind", "resource"}};
+}
+
+json result_location(const LocatedFinding& lf) {
+  if (lf.file.empty()) return {{"logicalLocations", json::array({logical_location(lf)})}};
+  json region = {{"startLine", std::max(lf.line, 1)}};
+  if (lf.column > 0) region["startColumn"] = lf.column;
+  return {{"physicalLocation",
+           {{"artifactLocation", {{"uri", artifact_uri(lf.file)}}}, {"region", std::move(region)}}}};
+}
+
 std::string result_text(const LocatedFinding& lf) {
   std::string text = lf.finding.unverified ? "not checked: " : "";
   if (!lf.workload.empty()) text += lf.workload + ": ";
@@ -98,15 +123,11 @@ void write_sarif(const Report& r, std::ostream& out) {
   }
   json results = json::array();
   for (const LocatedFinding& lf : r.findings) {
-    json region = {{"startLine", std::max(lf.line, 1)}};
-    if (lf.column > 0) region["startColumn"] = lf.column;
     json result = {
         {"ruleId", lf.finding.check},
         {"level", level(lf.finding)},
         {"message", {{"text", result_text(lf)}}},
-        {"locations", json::array({{{"physicalLocation",
-                                     {{"artifactLocation", {{"uri", artifact_uri(lf.file)}}},
-                                      {"region", std::move(region)}}}}})},
+        {"locations", json::array({result_location(lf)})},
     };
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (ids[i] == lf.finding.check) result["ruleIndex"] = i;
@@ -131,6 +152,7 @@ void write_sarif(const Report& r, std::ostream& out) {
                                     {"toolExecutionNotifications", std::move(notifications)}}})},
       {"results", std::move(results)},
   };
+  if (!r.scope.empty()) run["properties"] = {{"scope", r.scope}};  // audit: what was audited
   json doc = {{"$schema", kSchema}, {"version", "2.1.0"}, {"runs", json::array({std::move(run)})}};
   out << doc.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }

@@ -4,6 +4,7 @@
 
 #include "cluster/reflector.h"
 #include "log/log.h"
+#include "util/yaml_json.h"
 
 namespace preflight::cluster {
 
@@ -72,10 +73,12 @@ class WorkloadSink final : public ReflectorSink {
 
 Result<std::unique_ptr<ClusterSource>> ClusterSource::from_snapshot(const std::string& path) {
   std::unique_ptr<ClusterSource> source(new ClusterSource());
-  if (auto r = load_snapshot_file(source->store_, path); !r.ok()) return make_error(r.error());
-  auto problems = load_workload_snapshot_file(source->workloads_, path);
-  if (!problems.ok()) return make_error(problems.error());
-  source->workload_problems_ = std::move(problems.value());
+  // One parse feeds both: the reference state and the workloads.
+  WorkloadSnapshotLoader workloads(path);
+  auto loaded = load_snapshot_file(source->store_, path,
+                                   [&](const YamlDocument& doc) { workloads.add(doc); });
+  if (!loaded.ok()) return make_error(loaded.error());
+  source->workload_problems_ = workloads.commit(source->workloads_);
   source->description_ = "snapshot " + path;
   return source;
 }

@@ -80,14 +80,6 @@ Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
 
 ClusterStore::ClusterStore() = default;
 
-std::string ClusterStore::key_of(std::string_view ns, std::string_view name) {
-  std::string key;
-  key.reserve(ns.size() + name.size() + 1);
-  key.append(ns).push_back('/');
-  key.append(name);
-  return key;
-}
-
 Lookup ClusterStore::find(Resource resource, std::string_view ns, std::string_view name,
                           std::vector<std::string>* keys) const {
   if (resource == Resource::kNode) ns = {};
@@ -100,46 +92,46 @@ Lookup ClusterStore::find(Resource resource, std::string_view ns, std::string_vi
     std::copy(name.begin(), name.end(), buf + ns.size() + 1);
     key = std::string_view(buf, ns.size() + name.size() + 1);
   } else {
-    heap = key_of(ns, name);
+    heap = Objects::key_of(ns, name);
     key = heap;
   }
-  const Shard& s = shard(resource);
-  std::shared_lock lock(s.mu);
-  if (!s.synced) return Lookup::kUnknown;
-  auto it = s.objects.find(key);
-  if (it == s.objects.end()) return Lookup::kNotFound;
-  if (keys != nullptr) *keys = it->second.keys;
-  return Lookup::kFound;
+  return objects_.read(resource, [&](const Objects::Shard& s) {
+    if (!s.synced) return Lookup::kUnknown;
+    auto it = s.objects.find(key);
+    if (it == s.objects.end()) return Lookup::kNotFound;
+    if (keys != nullptr) *keys = it->second.keys;
+    return Lookup::kFound;
+  });
 }
 
 std::string ClusterStore::unknown_reason(Resource resource) const {
-  const Shard& s = shard(resource);
-  std::shared_lock lock(s.mu);
-  return std::string(to_string(resource)) + ": " + s.reason;
+  return std::string(to_string(resource)) + ": " + objects_.reason(resource);
 }
 
 std::vector<NodeInfo> ClusterStore::nodes() const {
-  const Shard& s = shard(Resource::kNode);
-  std::shared_lock lock(s.mu);
-  std::vector<NodeInfo> out;
-  if (!s.synced) return out;
-  out.reserve(s.objects.size());
-  for (const auto& [key, e] : s.objects) out.push_back({e.name, e.labels});
+  std::vector<NodeInfo> out = objects_.read(Resource::kNode, [](const Objects::Shard& s) {
+    std::vector<NodeInfo> nodes;
+    if (!s.synced) return nodes;
+    nodes.reserve(s.objects.size());
+    for (const auto& [key, e] : s.objects) nodes.push_back({e.name, e.labels});
+    return nodes;
+  });
   std::sort(out.begin(), out.end(), [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });
   return out;
 }
 
 Lookup ClusterStore::model_card(std::string_view ns, std::string_view name, std::string_view key,
                                 ModelCard* out) const {
-  const Shard& s = shard(Resource::kConfigMap);
-  std::shared_lock lock(s.mu);
-  if (!s.synced) return Lookup::kUnknown;
-  auto it = s.objects.find(key_of(ns, name));
-  if (it == s.objects.end()) return Lookup::kNotFound;
-  auto card = it->second.model_cards.find(key);
-  if (card == it->second.model_cards.end()) return Lookup::kNotFound;
-  if (out != nullptr) *out = card->second;
-  return Lookup::kFound;
+  const std::string object_key = Objects::key_of(ns, name);
+  return objects_.read(Resource::kConfigMap, [&](const Objects::Shard& s) {
+    if (!s.synced) return Lookup::kUnknown;
+    auto it = s.objects.find(object_key);
+    if (it == s.objects.end()) return Lookup::kNotFound;
+    auto card = it->second.model_cards.find(key);
+    if (card == it->second.model_cards.end()) return Lookup::kNotFound;
+    if (out != nullptr) *out = card->second;
+    return Lookup::kFound;
+  });
 }
 
 std::uint64_t ClusterStore::generation() const {
@@ -162,66 +154,38 @@ void ClusterStore::bump() {
 }
 
 void ClusterStore::replace(Resource resource, std::vector<ObjectEntry> entries) {
-  decltype(Shard::objects) objects;
+  Objects::Map objects;
   objects.reserve(entries.size());
   for (ObjectEntry& e : entries) {
-    std::string key = key_of(e.namespace_name, e.name);
+    std::string key = Objects::key_of(e.namespace_name, e.name);
     objects.insert_or_assign(std::move(key), std::move(e));
   }
-  Shard& s = shard(resource);
-  {
-    std::unique_lock lock(s.mu);
-    s.objects.swap(objects);
-    s.synced = true;
-    s.reason.clear();
-  }
+  objects_.replace(resource, std::move(objects));
   bump();
-  // `objects` (the old state) is freed here, outside the lock.
 }
 
 void ClusterStore::upsert(Resource resource, ObjectEntry entry) {
-  std::string key = key_of(entry.namespace_name, entry.name);
-  Shard& s = shard(resource);
-  {
-    std::unique_lock lock(s.mu);
-    s.objects.insert_or_assign(std::move(key), std::move(entry));
-  }
+  std::string key = Objects::key_of(entry.namespace_name, entry.name);
+  objects_.upsert(resource, std::move(key), std::move(entry));
   bump();
 }
 
 void ClusterStore::erase(Resource resource, std::string_view ns, std::string_view name) {
-  Shard& s = shard(resource);
-  {
-    std::unique_lock lock(s.mu);
-    s.objects.erase(key_of(resource == Resource::kNode ? "" : ns, name));
-  }
+  objects_.erase(resource, Objects::key_of(resource == Resource::kNode ? "" : ns, name));
   bump();
 }
 
 void ClusterStore::set_unsynced(Resource resource, std::string reason) {
-  Shard& s = shard(resource);
-  std::unique_lock lock(s.mu);
-  s.synced = false;
-  s.reason = std::move(reason);
+  objects_.set_unsynced(resource, std::move(reason));
 }
 
 void ClusterStore::set_stale_reason(Resource resource, std::string reason) {
-  Shard& s = shard(resource);
-  std::unique_lock lock(s.mu);
-  s.reason = std::move(reason);
+  objects_.set_stale_reason(resource, std::move(reason));
 }
 
-bool ClusterStore::synced(Resource resource) const {
-  const Shard& s = shard(resource);
-  std::shared_lock lock(s.mu);
-  return s.synced;
-}
+bool ClusterStore::synced(Resource resource) const { return objects_.synced(resource); }
 
-std::size_t ClusterStore::size(Resource resource) const {
-  const Shard& s = shard(resource);
-  std::shared_lock lock(s.mu);
-  return s.objects.size();
-}
+std::size_t ClusterStore::size(Resource resource) const { return objects_.size(resource); }
 
 namespace {
 void collect(json& value, const std::string& where,
@@ -246,12 +210,14 @@ void collect(json& value, const std::string& where,
 }
 }  // namespace
 
-Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source) {
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source,
+                                const SnapshotDocumentHook& each_document) {
   auto docs = parse_yaml_documents(text, source);
   if (!docs.ok()) return make_error(docs.error());
   std::array<std::vector<ObjectEntry>, 4> entries;
   std::vector<std::string> errors;
   for (YamlDocument& doc : docs.value()) {
+    if (each_document) each_document(doc);
     collect(doc.value, std::string(source) + ":" + std::to_string(doc.line), entries, errors);
     doc.value = nullptr;  // drop values (Secret data) as soon as the keys are taken
   }
@@ -260,12 +226,13 @@ Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std:
   return true;
 }
 
-Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path) {
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path,
+                                const SnapshotDocumentHook& each_document) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(path + ": cannot read");
   std::ostringstream buf;
   buf << in.rdbuf();
-  return load_snapshot_text(store, buf.str(), path);
+  return load_snapshot_text(store, buf.str(), path, each_document);
 }
 
 }  // namespace preflight::cluster

@@ -9,17 +9,21 @@
 
 #include <array>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "cluster/cluster_view.h"
+#include "cluster/sharded_store.h"
 #include "util/result.h"
+
+namespace preflight {
+struct YamlDocument;  // util/yaml_json.h
+}  // namespace preflight
 
 namespace preflight::cluster {
 
@@ -67,23 +71,10 @@ class ClusterStore final : public ClusterView {
   std::size_t size(Resource resource) const;
 
  private:
-  // Transparent hashing: lookups compose "ns/name" in a stack buffer, no allocation.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  struct Shard {
-    mutable std::shared_mutex mu;
-    std::unordered_map<std::string, ObjectEntry, KeyHash, std::equal_to<>> objects;  // "ns/name"
-    bool synced = false;
-    std::string reason = "not loaded yet";
-  };
-  static std::string key_of(std::string_view ns, std::string_view name);
-  Shard& shard(Resource r) { return shards_[static_cast<std::size_t>(r)]; }
-  const Shard& shard(Resource r) const { return shards_[static_cast<std::size_t>(r)]; }
+  using Objects = ShardedStore<Resource, ObjectEntry, 4>;
   void bump();
 
-  std::array<Shard, 4> shards_;
+  Objects objects_;
   mutable std::mutex gen_mu_;
   mutable std::condition_variable gen_cv_;
   std::uint64_t generation_ = 0;
@@ -93,7 +84,13 @@ class ClusterStore final : public ClusterView {
 //   kubectl get secrets,configmaps,serviceaccounts,nodes -A -o yaml
 // (a v1 List) or multi-document YAML of such objects. Every resource counts as synced, so a
 // reference missing from the snapshot is "not found". Errors name file:line:column.
-Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source);
-Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path);
+// `each_document`, when set, sees every parsed document before its values are dropped, so
+// another reader of the same file (the workloads, ClusterSource::from_snapshot) needs no second
+// parse.
+using SnapshotDocumentHook = std::function<void(const YamlDocument&)>;
+Result<bool> load_snapshot_text(ClusterStore& store, std::string_view text, std::string_view source,
+                                const SnapshotDocumentHook& each_document = {});
+Result<bool> load_snapshot_file(ClusterStore& store, const std::string& path,
+                                const SnapshotDocumentHook& each_document = {});
 
 }  // namespace preflight::cluster

@@ -1,9 +1,7 @@
 #include "cluster/workload_store.h"
 
 #include <algorithm>
-#include <fstream>
-#include <mutex>
-#include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -39,13 +37,6 @@ Info info(WorkloadResource r) {
     case WorkloadResource::kPods: return {"pods", "/api/v1/pods", WorkloadKind::kPod};
   }
   return {"unknown", "", WorkloadKind::kPod};
-}
-
-std::string key_of(std::string_view ns, std::string_view name) {
-  std::string key(ns);
-  key.push_back('/');
-  key.append(name);
-  return key;
 }
 
 // The kind of the controller owner (ownerReferences[].controller == true), or "".
@@ -108,73 +99,46 @@ void WorkloadStore::set_tracked(std::vector<WorkloadResource> resources) {
 }
 
 void WorkloadStore::replace(WorkloadResource r, std::vector<Workload> workloads) {
-  std::unordered_map<std::string, Entry> objects;
+  Objects::Map objects;
   objects.reserve(workloads.size());
   for (Workload& w : workloads) {
-    std::string key = key_of(w.namespace_name, w.name);
+    std::string key = Objects::key_of(w.namespace_name, w.name);
     objects.insert_or_assign(std::move(key), std::make_shared<const Workload>(std::move(w)));
   }
-  Shard& s = shard(r);
-  std::unique_lock lock(s.mu);
-  s.objects.swap(objects);
-  s.synced = true;
-  s.reason.clear();
-  lock.unlock();  // the old state is freed outside the lock
+  objects_.replace(r, std::move(objects));
 }
 
 void WorkloadStore::upsert(WorkloadResource r, Workload workload) {
-  std::string key = key_of(workload.namespace_name, workload.name);
-  auto entry = std::make_shared<const Workload>(std::move(workload));
-  Shard& s = shard(r);
-  std::unique_lock lock(s.mu);
-  s.objects.insert_or_assign(std::move(key), std::move(entry));
+  std::string key = Objects::key_of(workload.namespace_name, workload.name);
+  objects_.upsert(r, std::move(key), std::make_shared<const Workload>(std::move(workload)));
 }
 
 void WorkloadStore::erase(WorkloadResource r, std::string_view ns, std::string_view name) {
-  Shard& s = shard(r);
-  std::unique_lock lock(s.mu);
-  s.objects.erase(key_of(ns.empty() ? "default" : ns, name));
+  objects_.erase(r, Objects::key_of(ns.empty() ? "default" : ns, name));
 }
 
 void WorkloadStore::set_unsynced(WorkloadResource r, std::string reason) {
-  Shard& s = shard(r);
-  std::unique_lock lock(s.mu);
-  s.synced = false;
-  s.reason = std::move(reason);
+  objects_.set_unsynced(r, std::move(reason));
 }
 
 void WorkloadStore::set_stale_reason(WorkloadResource r, std::string reason) {
-  Shard& s = shard(r);
-  std::unique_lock lock(s.mu);
-  s.reason = std::move(reason);
+  objects_.set_stale_reason(r, std::move(reason));
 }
 
-bool WorkloadStore::synced(WorkloadResource r) const {
-  const Shard& s = shard(r);
-  std::shared_lock lock(s.mu);
-  return s.synced;
-}
+bool WorkloadStore::synced(WorkloadResource r) const { return objects_.synced(r); }
 
-std::size_t WorkloadStore::size(WorkloadResource r) const {
-  const Shard& s = shard(r);
-  std::shared_lock lock(s.mu);
-  return s.objects.size();
-}
+std::size_t WorkloadStore::size(WorkloadResource r) const { return objects_.size(r); }
 
-std::string WorkloadStore::reason(WorkloadResource r) const {
-  const Shard& s = shard(r);
-  std::shared_lock lock(s.mu);
-  return s.reason;
-}
+std::string WorkloadStore::reason(WorkloadResource r) const { return objects_.reason(r); }
 
 std::string WorkloadStore::not_synced_reason() const {
   std::string out;
   for (WorkloadResource r : tracked_) {
-    const Shard& s = shard(r);
-    std::shared_lock lock(s.mu);
-    if (s.synced) continue;
-    if (!out.empty()) out += "; ";
-    out += std::string(to_string(r)) + ": " + s.reason;
+    objects_.read(r, [&](const Objects::Shard& s) {
+      if (s.synced) return;
+      if (!out.empty()) out += "; ";
+      out += std::string(to_string(r)) + ": " + s.reason;
+    });
   }
   return out;
 }
@@ -183,13 +147,11 @@ std::vector<WorkloadStore::Entry> WorkloadStore::snapshot() const {
   std::vector<Entry> out;
   for (WorkloadResource r : kAllWorkloadResources) {
     if (std::find(tracked_.begin(), tracked_.end(), r) == tracked_.end()) continue;
-    const Shard& s = shard(r);
     const std::size_t first = out.size();
-    {
-      std::shared_lock lock(s.mu);
+    objects_.read(r, [&](const Objects::Shard& s) {
       out.reserve(out.size() + s.objects.size());
       for (const auto& [key, entry] : s.objects) out.push_back(entry);
-    }
+    });
     std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
               [](const Entry& a, const Entry& b) {
                 return std::tie(a->namespace_name, a->name) < std::tie(b->namespace_name, b->name);
@@ -223,42 +185,37 @@ void collect(const json& value, const std::string& where,
 }
 }  // namespace
 
+void WorkloadSnapshotLoader::add(const YamlDocument& doc) {
+  const json& v = doc.value;
+  if (v.is_object() && v.contains("items") && v["items"].is_array() && !doc.item_lines.empty()) {
+    // A List: locate each item by its own line.
+    const json& items = v["items"];
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const int line = i < doc.item_lines.size() ? doc.item_lines[i] : doc.line;
+      collect(items[i], source_ + ":" + std::to_string(line), entries_, problems_);
+    }
+  } else {
+    collect(v, source_ + ":" + std::to_string(doc.line), entries_, problems_);
+  }
+}
+
+std::vector<std::string> WorkloadSnapshotLoader::commit(WorkloadStore& store) {
+  for (WorkloadResource r : kAllWorkloadResources) {
+    store.replace(r, std::move(entries_[static_cast<std::size_t>(r)]));
+    entries_[static_cast<std::size_t>(r)] = {};
+  }
+  store.set_tracked({std::begin(kAllWorkloadResources), std::end(kAllWorkloadResources)});
+  return std::exchange(problems_, {});
+}
+
 Result<std::vector<std::string>> load_workload_snapshot_text(WorkloadStore& store,
                                                              std::string_view text,
                                                              std::string_view source) {
   auto docs = parse_yaml_documents(text, source);
   if (!docs.ok()) return make_error(docs.error());
-  std::array<std::vector<Workload>, std::size(kAllWorkloadResources)> entries;
-  std::vector<std::string> problems;
-  for (YamlDocument& doc : docs.value()) {
-    const std::string where = std::string(source) + ":" + std::to_string(doc.line);
-    const json& v = doc.value;
-    if (v.is_object() && v.contains("items") && v["items"].is_array() && !doc.item_lines.empty()) {
-      // A List: locate each item by its own line.
-      const json& items = v["items"];
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const int line = i < doc.item_lines.size() ? doc.item_lines[i] : doc.line;
-        collect(items[i], std::string(source) + ":" + std::to_string(line), entries, problems);
-      }
-    } else {
-      collect(v, where, entries, problems);
-    }
-    doc.value = nullptr;
-  }
-  for (WorkloadResource r : kAllWorkloadResources) {
-    store.replace(r, std::move(entries[static_cast<std::size_t>(r)]));
-  }
-  store.set_tracked({std::begin(kAllWorkloadResources), std::end(kAllWorkloadResources)});
-  return problems;
-}
-
-Result<std::vector<std::string>> load_workload_snapshot_file(WorkloadStore& store,
-                                                             const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot read");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return load_workload_snapshot_text(store, buf.str(), path);
+  WorkloadSnapshotLoader loader{std::string(source)};
+  for (const YamlDocument& doc : docs.value()) loader.add(doc);
+  return loader.commit(store);
 }
 
 }  // namespace preflight::cluster

@@ -17,16 +17,19 @@
 #include <array>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cluster/sharded_store.h"
 #include "util/result.h"
 #include "workload/workload.h"
+
+namespace preflight {
+struct YamlDocument;  // util/yaml_json.h
+}  // namespace preflight
 
 namespace preflight::cluster {
 
@@ -84,25 +87,32 @@ class WorkloadStore {
   std::vector<Entry> snapshot() const;
 
  private:
-  struct Shard {
-    mutable std::shared_mutex mu;
-    std::unordered_map<std::string, Entry> objects;  // "ns/name"
-    bool synced = false;
-    std::string reason = "not loaded yet";
-  };
-  Shard& shard(WorkloadResource r) { return shards_[static_cast<std::size_t>(r)]; }
-  const Shard& shard(WorkloadResource r) const { return shards_[static_cast<std::size_t>(r)]; }
-
-  std::array<Shard, std::size(kAllWorkloadResources)> shards_;
+  using Objects = ShardedStore<WorkloadResource, Entry, std::size(kAllWorkloadResources)>;
+  Objects objects_;
   std::vector<WorkloadResource> tracked_;
 };
 
-// Adds the workloads of a snapshot (the same file as load_snapshot_file, with the workload
-// kinds listed too) and marks every workload resource synced and tracked. Objects of other kinds
-// are ignored. The error is for an unreadable file; the value lists the workloads that could not
-// be inspected ("file:line: Deployment prod/x: why"), which are left out.
-Result<std::vector<std::string>> load_workload_snapshot_file(WorkloadStore& store,
-                                                             const std::string& path);
+// The workloads of a snapshot (the same file as load_snapshot_file, with the workload kinds
+// listed too), one parsed document at a time: ClusterSource::from_snapshot feeds it from
+// load_snapshot_file's parse (each_document), so the file is parsed once. Objects of other kinds
+// are ignored.
+class WorkloadSnapshotLoader {
+ public:
+  explicit WorkloadSnapshotLoader(std::string source) : source_(std::move(source)) {}
+  void add(const YamlDocument& doc);
+  // Replaces every workload resource of `store` with what was added and marks them synced and
+  // tracked. Returns the workloads that could not be inspected ("file:line: Deployment prod/x:
+  // why"), which are left out.
+  std::vector<std::string> commit(WorkloadStore& store);
+
+ private:
+  std::string source_;
+  std::array<std::vector<Workload>, std::size(kAllWorkloadResources)> entries_;
+  std::vector<std::string> problems_;
+};
+
+// Parses `text` and loads its workloads (WorkloadSnapshotLoader). The error is for text that is
+// not YAML.
 Result<std::vector<std::string>> load_workload_snapshot_text(WorkloadStore& store,
                                                              std::string_view text,
                                                              std::string_view source);

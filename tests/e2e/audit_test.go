@@ -76,6 +76,71 @@ func TestAuditCommand(t *testing.T) {
 		t.Errorf("findings: %v", doc.Findings)
 	}
 
+	// SARIF: check's structure (version, runs, tool.driver.rules, results with ruleId, level,
+	// message); a live object has no file, so each result has a logical location instead.
+	r = runCLI(t, nil, nil, "audit", "--cluster-snapshot", snapshot, "-o", "sarif")
+	if r.code != 1 {
+		t.Fatalf("audit -o sarif: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	var sarif struct {
+		sarifDoc
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					InformationURI string           `json:"informationUri"`
+					Rules          []map[string]any `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Properties map[string]string `json:"properties"`
+			Results    []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					Physical json.RawMessage `json:"physicalLocation"`
+					Logical  []struct {
+						Name               string `json:"name"`
+						FullyQualifiedName string `json:"fullyQualifiedName"`
+						Kind               string `json:"kind"`
+					} `json:"logicalLocations"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sarif); err != nil {
+		t.Fatalf("audit -o sarif is not JSON: %v\n%s", err, r.stdout)
+	}
+	if sarif.Version != "2.1.0" || !strings.Contains(sarif.Schema, "sarif") || len(sarif.Runs) != 1 {
+		t.Fatalf("version %q schema %q runs %d", sarif.Version, sarif.Schema, len(sarif.Runs))
+	}
+	run := sarif.Runs[0]
+	if len(run.Tool.Driver.Rules) != 7 || run.Tool.Driver.InformationURI == "" ||
+		run.Properties["scope"] != "snapshot "+snapshot {
+		t.Errorf("driver %d rules, informationUri %q, properties %v", len(run.Tool.Driver.Rules),
+			run.Tool.Driver.InformationURI, run.Properties)
+	}
+	var got []string
+	for _, res := range run.Results {
+		if len(res.Locations) != 1 || len(res.Locations[0].Logical) != 1 ||
+			res.Locations[0].Physical != nil || res.Message.Text == "" {
+			t.Errorf("result %+v: want one logical location, no physical location, a message", res)
+			continue
+		}
+		l := res.Locations[0].Logical[0]
+		got = append(got, res.RuleID+" "+res.Level+" "+l.FullyQualifiedName+" "+l.Name+" "+l.Kind)
+	}
+	wantResults := []string{
+		"secret-ref error prod/Deployment/api api resource",
+		"secret-ref error prod/ReplicaSet/standalone standalone resource",
+		"serviceaccount-ref error batch/CronJob/nightly nightly resource",
+		"configmap-ref error batch/Pod/debug debug resource",
+	}
+	if strings.Join(got, "\n") != strings.Join(wantResults, "\n") {
+		t.Errorf("sarif results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantResults, "\n"))
+	}
+
 	// Enforcement decides the exit code; --strict fails on warnings.
 	dir := t.TempDir()
 	warnPolicy := filepath.Join(dir, "warn.yaml")

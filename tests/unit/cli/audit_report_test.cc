@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checks/check.h"
 #include "cli/report.h"
 
 namespace preflight::cli {
@@ -84,6 +85,50 @@ TEST(AuditReportTest, JsonHasScopeAndSummariesPerNamespaceAndCheck) {
   EXPECT_EQ(doc["findings"][0]["namespace"], "prod");
   EXPECT_FALSE(doc["findings"][0].contains("file"));
   EXPECT_FALSE(doc["findings"][0].contains("line"));
+}
+
+// SARIF for audit: the same structure as check's (version, runs, tool.driver.rules, results
+// with ruleId, level, message), each result located by a logical location
+// "namespace/Kind/name" and no physicalLocation (a live object has no file).
+TEST(AuditReportTest, SarifLocatesFindingsByLogicalLocation) {
+  Report r = audit_report();
+  r.errors.push_back("cluster.yaml:40: Deployment prod/x: no pod template");
+  std::ostringstream out;
+  write_sarif(r, out);
+  const auto doc = nlohmann::json::parse(out.str(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << out.str();
+  EXPECT_EQ(doc["version"], "2.1.0");
+  ASSERT_EQ(doc["runs"].size(), 1u);
+  const auto& run = doc["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["name"], "preflight");
+  EXPECT_EQ(run["tool"]["driver"]["informationUri"], kInformationUri);
+  ASSERT_EQ(run["tool"]["driver"]["rules"].size(), checks::known_check_ids().size());
+  EXPECT_EQ(run["properties"]["scope"], "snapshot cluster.yaml");
+  const auto& results = run["results"];
+  ASSERT_EQ(results.size(), 5u);
+  const std::vector<std::string> levels = {"error", "error", "warning", "note", "note"};
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(results[i]["level"], levels[i]);
+    EXPECT_EQ(run["tool"]["driver"]["rules"][results[i]["ruleIndex"].get<std::size_t>()]["id"],
+              results[i]["ruleId"]);
+    ASSERT_EQ(results[i]["locations"].size(), 1u);
+    EXPECT_FALSE(results[i]["locations"][0].contains("physicalLocation"));
+  }
+  EXPECT_EQ(results[0], nlohmann::json::parse(R"({"ruleId":"secret-ref","ruleIndex":3,
+      "level":"error","message":{"text":"Deployment prod/app: [secret-ref] env TOKEN: secret \"s\" not found; create it"},
+      "locations":[{"logicalLocations":[{"name":"app","fullyQualifiedName":"prod/Deployment/app",
+      "kind":"resource"}]}]})"));
+  EXPECT_EQ(results[3]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            "dev/Deployment/app");
+  EXPECT_EQ(results[4]["message"]["text"].get<std::string>().rfind("not checked: ", 0), 0u);
+  EXPECT_EQ(run["invocations"][0]["executionSuccessful"], false);
+  EXPECT_EQ(run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "cluster.yaml:40: Deployment prod/x: no pod template");
+}
+
+TEST(AuditReportTest, SarifHelpUrisAreUnderTheInformationUri) {
+  EXPECT_EQ(std::string(kDocsBaseUrl).rfind(std::string(kInformationUri) + "/", 0), 0u);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cluster/cluster_store.h"
+
 #include <nlohmann/json.hpp>
 
 namespace preflight::cluster {
@@ -179,7 +181,47 @@ spec: {jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: i}]}
   EXPECT_EQ(store.snapshot().size(), 2u);
 
   EXPECT_FALSE(load_workload_snapshot_text(store, "a: [", "bad.yaml").ok());
-  EXPECT_FALSE(load_workload_snapshot_file(store, "/nonexistent/snap.yaml").ok());
+}
+
+// ClusterSource::from_snapshot: one parse of the file fills both stores (the workloads read
+// each document through load_snapshot_text's hook, before the values are dropped).
+TEST(WorkloadStoreTest, OneParseFillsClusterAndWorkloadStores) {
+  const std::string text = R"(apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Secret, metadata: {name: s, namespace: prod}, data: {k: eA==}}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: api, namespace: prod}
+  spec: {template: {spec: {containers: [{name: c, image: i}]}}}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: broken, namespace: prod}
+  spec: {}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: dev}
+spec: {containers: [{name: c, image: i}]}
+)";
+  ClusterStore cluster;
+  WorkloadStore workloads;
+  WorkloadSnapshotLoader loader("snap.yaml");
+  int documents = 0;
+  auto loaded = load_snapshot_text(cluster, text, "snap.yaml", [&](const YamlDocument& doc) {
+    ++documents;
+    loader.add(doc);
+  });
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  const std::vector<std::string> problems = loader.commit(workloads);
+  EXPECT_EQ(documents, 2);
+  EXPECT_EQ(cluster.find(Resource::kSecret, "prod", "s"), Lookup::kFound);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_TRUE(problems[0].starts_with("snap.yaml:9: Deployment prod/broken: ")) << problems[0];
+  std::vector<std::string> names;
+  for (const auto& w : workloads.snapshot()) names.push_back(w->display());
+  EXPECT_EQ(names, (std::vector<std::string>{"Deployment prod/api", "Pod dev/p"}));
+  EXPECT_EQ(workloads.not_synced_reason(), "");
 }
 
 }  // namespace
