@@ -1,0 +1,30 @@
+#pragma once
+// A fast reader for the block-style YAML that manifests are written in, used by
+// parse_yaml_documents before yaml-cpp (whose LoadAll was ~90% of `preflight check`).
+//
+// Contract: returns exactly the documents parse_yaml_documents would get from yaml-cpp (same
+// JSON, typed by util/yaml_scalar.h, same document and List item lines), or nullopt when the
+// text uses anything outside the subset below, is not valid YAML, or is in doubt: the caller
+// then parses it with yaml-cpp, which also produces the error messages. Never throws.
+//
+// Subset: ASCII text ending in a newline, without tabs, CR or other control characters;
+// `---` document markers (no `...`, no directives); block mappings with plain or quoted
+// single-line keys; block sequences (also at the indentation of their key, and compact
+// `- key: value`); single-line plain scalars; single-line quoted scalars (double-quoted with
+// the escapes \" \\ \n \t \r only); single-line flow collections; literal block scalars
+// (`|`, `|-`, `|+`). No anchors, aliases, tags, merge keys, complex keys, folded scalars.
+// The root of every document must be a block mapping.
+// Equality with yaml-cpp is tested by tests/unit/util/yaml_block_test.cc and the differential
+// fuzz target tests/fuzz/yaml_block_fuzz.cc.
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "util/yaml_json.h"
+
+namespace preflight {
+
+std::optional<std::vector<YamlDocument>> parse_block_yaml(std::string_view text);
+
+}  // namespace preflight
