@@ -1,5 +1,6 @@
 #include "util/yaml_block.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -35,6 +36,11 @@ bool is_flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c ==
 
 // Mapping keys become strings as in yaml_json.cc (Converter::key_string).
 std::string plain_key(std::string_view s) {
+  const char c = s.empty() ? ' ' : s.front();
+  if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) &&
+      (s.size() > 5 || std::string_view("nNyYoOtTfF").find(c) == s.npos)) {
+    return std::string(s);  // not null, a boolean or a number (the words are <= 5 letters)
+  }
   json k = resolve_plain_scalar(s);
   if (k.is_string()) return k.get<std::string>();
   if (k.is_boolean()) return k.get<bool>() ? "true" : "false";
@@ -50,6 +56,7 @@ class BlockParser {
       if ((c < 0x20 && c != '\n') || c >= 0x7f) unsupported();
     }
     if (!text.empty() && text.back() != '\n') unsupported();
+    lines_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
     for (std::size_t begin = 0; begin < text.size();) {
       std::size_t end = text.find('\n', begin);
       int indent = 0;
@@ -78,7 +85,7 @@ class BlockParser {
       if (!key_at(line.begin + line.indent, key, after)) unsupported();
       YamlDocument doc;
       doc.line = static_cast<int>(nl) + 1;
-      block_mapping(nl, line.indent, 0, doc.value, &doc.item_lines);
+      block_mapping(nl, line.indent, 0, doc.value, &doc.item_lines, std::move(key), after);
       li = next_content(next_);
       if (li != lines_.size() && !is_marker(li)) unsupported();
       docs.push_back(std::move(doc));
@@ -197,20 +204,20 @@ class BlockParser {
     if (dash_entry(t_, p)) {
       block_sequence(li, c, depth + 1, out, nullptr);
     } else if (key_at(p, key, after)) {
-      block_mapping(li, c, depth + 1, out, nullptr);
+      block_mapping(li, c, depth + 1, out, nullptr, std::move(key), after);
     } else {
       inline_value(li, p, parent, depth, out);
     }
   }
 
-  void block_mapping(std::size_t li, int n, int depth, json& out, std::vector<int>* item_lines) {
+  // A block mapping whose first key, at column n of line li, was read by key_at.
+  void block_mapping(std::size_t li, int n, int depth, json& out, std::vector<int>* item_lines,
+                     std::string key, std::size_t after) {
     if (depth > kMaxDepth) unsupported();
     out = json::object();
     bool items_seen = false;
-    for (int c = n;;) {
-      std::string key;
-      std::size_t after = 0;
-      if (!key_at(lines_[li].begin + c, key, after)) unsupported();
+    for (bool first = true;; first = false) {
+      if (!first && !key_at(lines_[li].begin + n, key, after)) unsupported();
       std::vector<int>* lines = nullptr;
       if (item_lines && key == "items") {
         if (items_seen) unsupported();  // yaml-cpp's node["items"] takes the first one
@@ -239,7 +246,7 @@ class BlockParser {
         if (lines && t_[p] == '[') unsupported();  // a flow List: items have no own lines
         inline_value(li, p, n, depth, value);
       }
-      out[key] = std::move(value);  // duplicate keys: the last one wins
+      out[std::move(key)] = std::move(value);  // duplicate keys: the last one wins
       const std::size_t nl = next_content(next_);
       const int lev = level(nl);
       if (lev < n) {
@@ -248,7 +255,6 @@ class BlockParser {
       }
       if (lev > n) unsupported();
       li = nl;
-      c = n;
     }
   }
 
@@ -382,7 +388,7 @@ class BlockParser {
           if (t_[p] == ',' || t_[p] == '}') unsupported();
           json value;
           p = skip_spaces(flow_item(p, depth, value));
-          out[key] = std::move(value);
+          out[std::move(key)] = std::move(value);
         }
         if (t_[p] == close) return p + 1;
         if (t_[p] != ',') unsupported();
