@@ -1,6 +1,5 @@
 #include "util/yaml_block.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -52,18 +51,20 @@ std::string plain_key(std::string_view s) {
 class BlockParser {
  public:
   explicit BlockParser(std::string_view text) : t_(text) {
-    for (unsigned char c : text) {
-      if ((c < 0x20 && c != '\n') || c >= 0x7f) unsupported();
-    }
     if (!text.empty() && text.back() != '\n') unsupported();
-    lines_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    lines_.reserve(text.size() / 24);
     for (std::size_t begin = 0; begin < text.size();) {
-      std::size_t end = text.find('\n', begin);
-      int indent = 0;
-      while (text[begin + indent] == ' ') ++indent;
-      const char first = text[begin + indent];
-      lines_.push_back({begin, end, indent, first == '\n' || first == '#'});
-      begin = end + 1;
+      std::size_t p = begin;
+      while (text[p] == ' ') ++p;
+      const int indent = static_cast<int>(p - begin);
+      const char first = text[p];
+      for (;; ++p) {
+        const auto c = static_cast<unsigned char>(text[p]);
+        if (c == '\n') break;
+        if (c < 0x20 || c >= 0x7f) unsupported();
+      }
+      lines_.push_back({begin, p, indent, first == '\n' || first == '#'});
+      begin = p + 1;
     }
   }
 
@@ -102,6 +103,8 @@ class BlockParser {
 
   // "---" at column 0 starts a document; "..." ends one (not supported).
   bool is_marker(std::size_t li) const {
+    const char first = t_[lines_[li].begin];
+    if (first != '-' && first != '.') return false;
     const std::string_view l = t_.substr(lines_[li].begin, lines_[li].end - lines_[li].begin);
     auto marker = [&](std::string_view m) {
       return l.starts_with(m) && (l.size() == 3 || l[3] == ' ');
@@ -345,7 +348,8 @@ class BlockParser {
         continue;
       }
       if (l.indent < m) break;
-      if (any) body.append(static_cast<std::size_t>(trailing) + 1, '\n');
+      // Empty lines before the first content line are kept too (as yaml-cpp does).
+      body.append(static_cast<std::size_t>(trailing) + (any ? 1 : 0), '\n');
       trailing = 0;
       any = true;
       body.append(t_.substr(l.begin + m, l.end - l.begin - m));

@@ -55,6 +55,7 @@ TEST(YamlBlock, HandlesManifestStyleYaml) {
       "a: |\n  line 1\n\n  line 2\n    more\n\n\nb: 1\n",
       "a: |-\n  x\n  y\n\nb: 1\n",
       "a: |+\n  x\n\n\nb: 1\n",
+      "f: |\n\n  - \n",  // found by the fuzz target: leading empty lines are content
       "a: |\n  # not a comment\n  {\"timeout\": 30}\n",
       "- a\n",
       "a:\n  - - x\n    - y\n  - k: v\n    l: w\n",
