@@ -1,8 +1,12 @@
 #include "util/yaml_block.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
+#include <yaml-cpp/yaml.h>
+
+#include "util/yaml_load.h"
 #include "util/yaml_scalar.h"
 
 namespace preflight {
@@ -68,7 +72,8 @@ class BlockParser {
     }
   }
 
-  std::vector<YamlDocument> documents() {
+  // marks: when not null, also receives where each node of each document is.
+  std::vector<YamlDocument> documents(std::vector<YamlMarks>* marks = nullptr) {
     std::vector<YamlDocument> docs;
     std::size_t li = 0;
     for (;;) {
@@ -83,10 +88,12 @@ class BlockParser {
       const Line& line = lines_[nl];
       std::string key;
       std::size_t after = 0;
+      YamlMarks* mk = marks ? &marks->emplace_back() : nullptr;
       if (!key_at(line.begin + line.indent, key, after)) unsupported();
       YamlDocument doc;
       doc.line = static_cast<int>(nl) + 1;
-      block_mapping(nl, line.indent, 0, doc.value, &doc.item_lines, std::move(key), after);
+      set_mark(mk, YamlMarks::Kind::kMapping, line.begin + line.indent);
+      block_mapping(nl, line.indent, 0, doc.value, &doc.item_lines, std::move(key), after, mk);
       li = next_content(next_);
       if (li != lines_.size() && !is_marker(li)) unsupported();
       docs.push_back(std::move(doc));
@@ -136,6 +143,26 @@ class BlockParser {
     return t[p] == '-' && (t[p + 1] == ' ' || t[p + 1] == '\n');
   }
 
+  // Where a node starts, as yaml-cpp marks it (0-based line and column, byte offset).
+  void set_mark(YamlMarks* mk, YamlMarks::Kind kind, std::size_t p) const {
+    if (mk == nullptr) return;
+    const auto line = std::upper_bound(lines_.begin(), lines_.end(), p,
+                                       [](std::size_t q, const Line& l) { return q < l.begin; }) -
+                      1;
+    mk->kind = kind;
+    mk->line = static_cast<int>(line - lines_.begin());
+    mk->column = static_cast<int>(p - line->begin);
+    mk->pos = p;
+  }
+
+  // A scalar's mark: yaml-cpp makes the plain words ~ null Null NULL null nodes.
+  void scalar_mark(YamlMarks* mk, std::size_t p, std::string text, bool plain) const {
+    if (mk == nullptr) return;
+    const bool null_word = plain && (text == "~" || text == "null" || text == "Null" || text == "NULL");
+    set_mark(mk, null_word ? YamlMarks::Kind::kNull : YamlMarks::Kind::kScalar, p);
+    if (!null_word) mk->scalar = std::move(text);
+  }
+
   // A quoted scalar starting at p (on its quote), on one line. Returns the position after it.
   std::size_t quoted(std::size_t p, std::string& out) const {
     const char q = t_[p++];
@@ -169,12 +196,15 @@ class BlockParser {
   }
 
   // A block mapping key at p: sets the key and the position after its ':'.
-  bool key_at(std::size_t p, std::string& key, std::size_t& after) const {
+  // `mk`, when not null, receives the key's mark.
+  bool key_at(std::size_t p, std::string& key, std::size_t& after,
+              YamlMarks* mk = nullptr) const {
     const char c = t_[p];
     if (c == '"' || c == '\'') {
       const std::size_t end = quoted(p, key);
       if (t_[end] == ':' && (t_[end + 1] == ' ' || t_[end + 1] == '\n')) {
         after = end + 1;
+        scalar_mark(mk, p, key, false);
         return true;
       }
       return false;
@@ -193,6 +223,7 @@ class BlockParser {
         if (name == "<<") unsupported();  // merge key
         key = plain_key(name);
         after = j + 1;
+        scalar_mark(mk, p, std::string(name), true);
         return true;
       }
     }
@@ -200,27 +231,41 @@ class BlockParser {
   }
 
   // A node starting at column c of line li. Sets next_ to the first line after it.
-  void node(std::size_t li, int c, int parent, int depth, json& out) {
+  void node(std::size_t li, int c, int parent, int depth, json& out, YamlMarks* mk) {
     const std::size_t p = lines_[li].begin + c;
     std::string key;
     std::size_t after = 0;
     if (dash_entry(t_, p)) {
-      block_sequence(li, c, depth + 1, out, nullptr);
+      set_mark(mk, YamlMarks::Kind::kSequence, p);
+      block_sequence(li, c, depth + 1, out, nullptr, mk);
     } else if (key_at(p, key, after)) {
-      block_mapping(li, c, depth + 1, out, nullptr, std::move(key), after);
+      set_mark(mk, YamlMarks::Kind::kMapping, p);
+      block_mapping(li, c, depth + 1, out, nullptr, std::move(key), after, mk);
     } else {
-      inline_value(li, p, parent, depth, out);
+      inline_value(li, p, parent, depth, out, mk);
     }
   }
 
   // A block mapping whose first key, at column n of line li, was read by key_at.
   void block_mapping(std::size_t li, int n, int depth, json& out, std::vector<int>* item_lines,
-                     std::string key, std::size_t after) {
+                     std::string key, std::size_t after, YamlMarks* mk) {
     if (depth > kMaxDepth) unsupported();
     out = json::object();
     bool items_seen = false;
     for (bool first = true;; first = false) {
+      YamlMarks* key_mk = nullptr;
+      YamlMarks* value_mk = nullptr;
+      if (mk) {
+        auto& entry = mk->entries.emplace_back();
+        key_mk = &entry.first;
+        value_mk = &entry.second;
+      }
       if (!first && !key_at(lines_[li].begin + n, key, after)) unsupported();
+      if (key_mk) {  // the first key was read by the caller: read it again for its mark
+        std::string again;
+        std::size_t a = 0;
+        key_at(lines_[li].begin + n, again, a, key_mk);
+      }
       std::vector<int>* lines = nullptr;
       if (item_lines && key == "items") {
         if (items_seen) unsupported();  // yaml-cpp's node["items"] takes the first one
@@ -235,19 +280,21 @@ class BlockParser {
         const int lev = level(nl);
         if (lev > n) {
           if (lines && dash_entry(t_, lines_[nl].begin + lev)) {
-            block_sequence(nl, lev, depth + 1, value, lines);
+            set_mark(value_mk, YamlMarks::Kind::kSequence, lines_[nl].begin + lev);
+            block_sequence(nl, lev, depth + 1, value, lines, value_mk);
           } else {
             if (lines) unsupported();
-            node(nl, lev, n, depth, value);
+            node(nl, lev, n, depth, value, value_mk);
           }
         } else if (lev == n && dash_entry(t_, lines_[nl].begin + n)) {
-          block_sequence(nl, n, depth + 1, value, lines);
+          set_mark(value_mk, YamlMarks::Kind::kSequence, lines_[nl].begin + n);
+          block_sequence(nl, n, depth + 1, value, lines, value_mk);
         } else {
           next_ = nl;  // null value
         }
       } else {
         if (lines && t_[p] == '[') unsupported();  // a flow List: items have no own lines
-        inline_value(li, p, n, depth, value);
+        inline_value(li, p, n, depth, value, value_mk);
       }
       out[std::move(key)] = std::move(value);  // duplicate keys: the last one wins
       const std::size_t nl = next_content(next_);
@@ -261,7 +308,8 @@ class BlockParser {
     }
   }
 
-  void block_sequence(std::size_t li, int n, int depth, json& out, std::vector<int>* item_lines) {
+  void block_sequence(std::size_t li, int n, int depth, json& out, std::vector<int>* item_lines,
+                      YamlMarks* mk) {
     if (depth > kMaxDepth) unsupported();
     out = json::array();
     if (item_lines) item_lines->clear();
@@ -269,15 +317,16 @@ class BlockParser {
       std::size_t p = lines_[li].begin + n + 1;
       while (t_[p] == ' ') ++p;
       json value;
+      YamlMarks* item_mk = mk ? &mk->items.emplace_back() : nullptr;
       if (t_[p] == '\n' || t_[p] == '#') {
         const std::size_t nl = next_content(li + 1);
         const int lev = level(nl);
         if (lev <= n) unsupported();  // an empty entry: its line is yaml-cpp's to tell
         if (item_lines) item_lines->push_back(static_cast<int>(nl) + 1);
-        node(nl, lev, n, depth, value);
+        node(nl, lev, n, depth, value, item_mk);
       } else {
         if (item_lines) item_lines->push_back(static_cast<int>(li) + 1);
-        node(li, static_cast<int>(p - lines_[li].begin), n, depth, value);
+        node(li, static_cast<int>(p - lines_[li].begin), n, depth, value, item_mk);
       }
       out.push_back(std::move(value));
       const std::size_t nl = next_content(next_);
@@ -294,18 +343,21 @@ class BlockParser {
 
   // A scalar, flow collection or literal block scalar starting at p on line li, inside a
   // collection indented `parent`.
-  void inline_value(std::size_t li, std::size_t p, int parent, int depth, json& out) {
+  void inline_value(std::size_t li, std::size_t p, int parent, int depth, json& out,
+                    YamlMarks* mk) {
     const char c = t_[p];
     if (c == '|') {
       literal(li, p, parent, out);
+      if (mk) scalar_mark(mk, p, out.get<std::string>(), false);
       return;
     }
     if (c == '"' || c == '\'') {
       std::string s;
       expect_line_end(quoted(p, s));
+      if (mk) scalar_mark(mk, p, s, false);
       out = std::move(s);
     } else if (c == '[' || c == '{') {
-      expect_line_end(flow(p, depth + 1, out));
+      expect_line_end(flow(p, depth + 1, out, mk));
     } else if (is_indicator(c) && !(c == '-' && t_[p + 1] != ' ' && t_[p + 1] != '\n')) {
       unsupported();
     } else {
@@ -316,6 +368,7 @@ class BlockParser {
       }
       while (t_[e - 1] == ' ') --e;
       out = resolve_plain_scalar(t_.substr(p, e - p));
+      if (mk) scalar_mark(mk, p, std::string(t_.substr(p, e - p)), true);
     }
     // A more indented line after a one-line scalar: a multi-line scalar, or an error.
     next_ = li + 1;
@@ -364,10 +417,11 @@ class BlockParser {
   }
 
   // A flow collection or scalar on one line, at p. Returns the position after it.
-  std::size_t flow(std::size_t p, int depth, json& out) {
+  std::size_t flow(std::size_t p, int depth, json& out, YamlMarks* mk) {
     if (depth > kMaxDepth) unsupported();
     const char c = t_[p];
     if (c == '[' || c == '{') {
+      set_mark(mk, c == '[' ? YamlMarks::Kind::kSequence : YamlMarks::Kind::kMapping, p);
       const char close = c == '[' ? ']' : '}';
       out = c == '[' ? json::array() : json::object();
       p = skip_spaces(p + 1);
@@ -375,13 +429,20 @@ class BlockParser {
       for (;;) {
         if (c == '[') {
           json item;
-          p = skip_spaces(flow_item(p, depth, item));
+          p = skip_spaces(flow_item(p, depth, item, false, mk ? &mk->items.emplace_back() : nullptr));
           out.push_back(std::move(item));
         } else {
           std::string key;
           json k;
+          YamlMarks* key_mk = nullptr;
+          YamlMarks* value_mk = nullptr;
+          if (mk) {
+            auto& entry = mk->entries.emplace_back();
+            key_mk = &entry.first;
+            value_mk = &entry.second;
+          }
           const bool was_quoted = t_[p] == '"' || t_[p] == '\'';
-          p = flow_item(p, depth, k, /*key=*/true);
+          p = flow_item(p, depth, k, /*key=*/true, key_mk);
           if (was_quoted) {
             key = k.get<std::string>();
           } else {
@@ -391,7 +452,7 @@ class BlockParser {
           p = skip_spaces(p + 1);
           if (t_[p] == ',' || t_[p] == '}') unsupported();
           json value;
-          p = skip_spaces(flow_item(p, depth, value));
+          p = skip_spaces(flow_item(p, depth, value, false, value_mk));
           out[std::move(key)] = std::move(value);
         }
         if (t_[p] == close) return p + 1;
@@ -404,15 +465,17 @@ class BlockParser {
   }
 
   // One entry of a flow collection. A plain key is returned unresolved (as a string).
-  std::size_t flow_item(std::size_t p, int depth, json& out, bool key = false) {
+  std::size_t flow_item(std::size_t p, int depth, json& out, bool key, YamlMarks* mk) {
     const char c = t_[p];
     if (c == '[' || c == '{') {
       if (key) unsupported();
-      return flow(p, depth + 1, out);
+      return flow(p, depth + 1, out, mk);
     }
     if (c == '"' || c == '\'') {
       std::string s;
+      const std::size_t start = p;
       p = quoted(p, s);
+      scalar_mark(mk, start, s, false);
       out = std::move(s);
       return p;
     }
@@ -432,6 +495,7 @@ class BlockParser {
     const std::size_t end = e;
     while (t_[e - 1] == ' ') --e;
     const std::string_view s = t_.substr(p, e - p);
+    scalar_mark(mk, p, std::string(s), true);
     if (key) {
       out = std::string(s);
     } else {
@@ -450,7 +514,71 @@ class BlockParser {
   std::size_t next_ = 0;  // the first line after the node just read
 };
 
+// The marks of a yaml-cpp node, for texts util/yaml_block does not read. `budget` bounds the
+// nodes visited (aliases repeat nodes; a cycle ends at the depth limit).
+bool marks_of(const YAML::Node& node, int depth, std::size_t& budget, YamlMarks& out) {
+  if (budget == 0 || depth > kMaxYamlDepth) return false;
+  --budget;
+  const YAML::Mark m = node.Mark();
+  if (!m.is_null()) {
+    out.line = m.line;
+    out.column = m.column;
+    out.pos = m.pos < 0 ? 0 : static_cast<std::size_t>(m.pos);
+  }
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      out.kind = YamlMarks::Kind::kScalar;
+      out.scalar = node.Scalar();
+      return true;
+    case YAML::NodeType::Sequence:
+      out.kind = YamlMarks::Kind::kSequence;
+      for (const YAML::Node& item : node) {
+        if (!marks_of(item, depth + 1, budget, out.items.emplace_back())) return false;
+      }
+      return true;
+    case YAML::NodeType::Map:
+      out.kind = YamlMarks::Kind::kMapping;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        auto& [key, value] = out.entries.emplace_back();
+        if (!marks_of(it->first, depth + 1, budget, key) ||
+            !marks_of(it->second, depth + 1, budget, value)) {
+          return false;
+        }
+      }
+      return true;
+    default:
+      out.kind = YamlMarks::Kind::kNull;
+      return true;
+  }
+}
+
 }  // namespace
+
+std::optional<std::vector<YamlMarks>> yaml_cpp_marks(std::string_view text) {
+  try {
+    std::vector<YamlMarks> docs;
+    std::size_t budget = 4 * text.size() + 4096;
+    for (const YAML::Node& doc : load_all_documents(std::string(text))) {
+      if (doc.IsNull()) continue;  // empty documents, as parse_block_yaml_marks
+      if (!marks_of(doc, 0, budget, docs.emplace_back())) return std::nullopt;
+    }
+    return docs;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::vector<YamlMarks>> parse_block_yaml_marks(std::string_view text) {
+  try {
+    std::vector<YamlMarks> marks;
+    BlockParser(text).documents(&marks);
+    return marks;
+  } catch (const Unsupported&) {
+    return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
 
 std::optional<std::vector<YamlDocument>> parse_block_yaml(std::string_view text) {
   try {

@@ -17,7 +17,10 @@
 // Equality with yaml-cpp is tested by tests/unit/util/yaml_block_test.cc and the differential
 // fuzz target tests/fuzz/yaml_block_fuzz.cc.
 
+#include <cstddef>
 #include <optional>
+#include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -26,5 +29,26 @@
 namespace preflight {
 
 std::optional<std::vector<YamlDocument>> parse_block_yaml(std::string_view text);
+
+// Where the nodes of a document are, for cli/source_locator: the parts of yaml-cpp's nodes
+// it uses, so a file in the subset is located without yaml-cpp.
+struct YamlMarks {
+  enum class Kind { kNull, kScalar, kSequence, kMapping };
+  Kind kind = Kind::kNull;  // plain ~ null Null NULL and empty values are kNull, as in yaml-cpp
+  int line = -1;            // 0-based, as YAML::Mark; -1: unknown
+  int column = -1;
+  std::size_t pos = 0;                                   // byte offset of the node
+  std::string scalar;                                    // kScalar: YAML::Node::Scalar()
+  std::vector<std::pair<YamlMarks, YamlMarks>> entries;  // kMapping: key, value; in order
+  std::vector<YamlMarks> items;                          // kSequence
+};
+
+// The marks of every document (root first), for texts parse_block_yaml reads; else nullopt.
+// The marks of kNull nodes are not yaml-cpp's (nothing uses them).
+std::optional<std::vector<YamlMarks>> parse_block_yaml_marks(std::string_view text);
+
+// The same from yaml-cpp, for any text it reads (nullopt if it cannot, or if aliases expand
+// to more than 4 nodes per byte). Both leave out empty (null) documents.
+std::optional<std::vector<YamlMarks>> yaml_cpp_marks(std::string_view text);
 
 }  // namespace preflight

@@ -19,10 +19,44 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Both loaders agree on `text`; returns whether the fast path answered.
+// The first difference between two mark trees ("" if none). Null nodes' marks are not compared.
+std::string marks_differ(const YamlMarks& f, const YamlMarks& s, const std::string& at) {
+  if (f.kind != s.kind) return at + ": kind";
+  if (f.kind == YamlMarks::Kind::kNull) return "";
+  if (f.line != s.line || f.column != s.column || f.pos != s.pos) {
+    return at + ": mark " + std::to_string(f.line) + ":" + std::to_string(f.column) + " vs " +
+           std::to_string(s.line) + ":" + std::to_string(s.column);
+  }
+  if (f.scalar != s.scalar) return at + ": scalar '" + f.scalar + "' vs '" + s.scalar + "'";
+  if (f.items.size() != s.items.size() || f.entries.size() != s.entries.size()) {
+    return at + ": size";
+  }
+  for (std::size_t i = 0; i < f.items.size(); ++i) {
+    if (auto d = marks_differ(f.items[i], s.items[i], at + "[" + std::to_string(i) + "]"); !d.empty()) return d;
+  }
+  for (std::size_t i = 0; i < f.entries.size(); ++i) {
+    const std::string k = at + "." + s.entries[i].first.scalar;
+    if (auto d = marks_differ(f.entries[i].first, s.entries[i].first, k + "(key)"); !d.empty()) return d;
+    if (auto d = marks_differ(f.entries[i].second, s.entries[i].second, k); !d.empty()) return d;
+  }
+  return "";
+}
+
+// Both loaders agree on `text` (values, lines, and the marks the locator uses); returns
+// whether the fast path answered.
 bool same_as_yaml_cpp(const std::string& text) {
   auto fast = parse_block_yaml(text);
+  auto fast_marks = parse_block_yaml_marks(text);
+  EXPECT_EQ(fast.has_value(), fast_marks.has_value()) << text;
   if (!fast) return false;
+  auto slow_marks = yaml_cpp_marks(text);
+  EXPECT_TRUE(slow_marks.has_value()) << text;
+  if (fast_marks && slow_marks) {
+    EXPECT_EQ(fast_marks->size(), slow_marks->size()) << text;
+    for (std::size_t i = 0; i < std::min(fast_marks->size(), slow_marks->size()); ++i) {
+      EXPECT_EQ(marks_differ((*fast_marks)[i], (*slow_marks)[i], "doc"), "") << text;
+    }
+  }
   auto slow = parse_yaml_documents_with_yaml_cpp(text, "m.yaml");
   EXPECT_TRUE(slow.ok()) << "fast path accepted what yaml-cpp rejects:\n"
                          << text << "\n-> " << (slow.ok() ? "" : slow.error());
