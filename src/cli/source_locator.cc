@@ -25,7 +25,9 @@ int line_of(const YamlMarks& n) { return n.line < 0 ? 0 : n.line + 1; }
 std::size_t match_key(const YamlMarks& node, std::string_view path, const YamlMarks*& key,
                       const YamlMarks*& value) {
   std::size_t best = 0;
-  for (const auto& [k, v] : node.entries) {
+  for (std::size_t i = 0; i < node.keys.size(); ++i) {
+    const YamlMarks& k = node.keys[i];
+    const YamlMarks& v = node.values[i];
     if (k.kind != Kind::kScalar) continue;
     const std::string& name = k.scalar;
     if (name.size() <= best || !path.starts_with(name)) continue;
@@ -88,7 +90,9 @@ SourcePosition SourceLocator::locate(int object_line, std::string_view field_pat
     for (const YamlMarks& doc : parsed_->docs) {
       parsed_->roots.push_back(&doc);
       // doc["items"] in yaml-cpp: the first scalar key that reads "items".
-      for (const auto& [key, value] : doc.entries) {
+      for (std::size_t i = 0; i < doc.keys.size(); ++i) {
+        const YamlMarks& key = doc.keys[i];
+        const YamlMarks& value = doc.values[i];
         if (key.kind != Kind::kScalar || key.scalar != "items") continue;
         if (value.kind == Kind::kSequence) {
           for (const YamlMarks& item : value.items) parsed_->roots.push_back(&item);

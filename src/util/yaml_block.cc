@@ -256,9 +256,8 @@ class BlockParser {
       YamlMarks* key_mk = nullptr;
       YamlMarks* value_mk = nullptr;
       if (mk) {
-        auto& entry = mk->entries.emplace_back();
-        key_mk = &entry.first;
-        value_mk = &entry.second;
+        key_mk = &mk->keys.emplace_back();
+        value_mk = &mk->values.emplace_back();
       }
       if (!first && !key_at(lines_[li].begin + n, key, after)) unsupported();
       if (key_mk) {  // the first key was read by the caller: read it again for its mark
@@ -437,9 +436,8 @@ class BlockParser {
           YamlMarks* key_mk = nullptr;
           YamlMarks* value_mk = nullptr;
           if (mk) {
-            auto& entry = mk->entries.emplace_back();
-            key_mk = &entry.first;
-            value_mk = &entry.second;
+            key_mk = &mk->keys.emplace_back();
+            value_mk = &mk->values.emplace_back();
           }
           const bool was_quoted = t_[p] == '"' || t_[p] == '\'';
           p = flow_item(p, depth, k, /*key=*/true, key_mk);
@@ -539,7 +537,8 @@ bool marks_of(const YAML::Node& node, int depth, std::size_t& budget, YamlMarks&
     case YAML::NodeType::Map:
       out.kind = YamlMarks::Kind::kMapping;
       for (auto it = node.begin(); it != node.end(); ++it) {
-        auto& [key, value] = out.entries.emplace_back();
+        YamlMarks& key = out.keys.emplace_back();
+        YamlMarks& value = out.values.emplace_back();
         if (!marks_of(it->first, depth + 1, budget, key) ||
             !marks_of(it->second, depth + 1, budget, value)) {
           return false;

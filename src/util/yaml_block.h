@@ -20,7 +20,6 @@
 #include <cstddef>
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -39,7 +38,8 @@ struct YamlMarks {
   int column = -1;
   std::size_t pos = 0;                                   // byte offset of the node
   std::string scalar;                                    // kScalar: YAML::Node::Scalar()
-  std::vector<std::pair<YamlMarks, YamlMarks>> entries;  // kMapping: key, value; in order
+  std::vector<YamlMarks> keys;                           // kMapping: keys[i] maps to values[i],
+  std::vector<YamlMarks> values;                         // in order
   std::vector<YamlMarks> items;                          // kSequence
 };
 

@@ -18,15 +18,14 @@ bool same_marks(const preflight::YamlMarks& f, const preflight::YamlMarks& s) {
   if (f.kind != s.kind) return false;
   if (f.kind == preflight::YamlMarks::Kind::kNull) return true;
   if (f.line != s.line || f.column != s.column || f.pos != s.pos || f.scalar != s.scalar ||
-      f.items.size() != s.items.size() || f.entries.size() != s.entries.size()) {
+      f.items.size() != s.items.size() || f.keys.size() != s.keys.size()) {
     return false;
   }
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     if (!same_marks(f.items[i], s.items[i])) return false;
   }
-  for (std::size_t i = 0; i < f.entries.size(); ++i) {
-    if (!same_marks(f.entries[i].first, s.entries[i].first) ||
-        !same_marks(f.entries[i].second, s.entries[i].second)) {
+  for (std::size_t i = 0; i < f.keys.size(); ++i) {
+    if (!same_marks(f.keys[i], s.keys[i]) || !same_marks(f.values[i], s.values[i])) {
       return false;
     }
   }

@@ -28,16 +28,16 @@ std::string marks_differ(const YamlMarks& f, const YamlMarks& s, const std::stri
            std::to_string(s.line) + ":" + std::to_string(s.column);
   }
   if (f.scalar != s.scalar) return at + ": scalar '" + f.scalar + "' vs '" + s.scalar + "'";
-  if (f.items.size() != s.items.size() || f.entries.size() != s.entries.size()) {
+  if (f.items.size() != s.items.size() || f.keys.size() != s.keys.size()) {
     return at + ": size";
   }
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     if (auto d = marks_differ(f.items[i], s.items[i], at + "[" + std::to_string(i) + "]"); !d.empty()) return d;
   }
-  for (std::size_t i = 0; i < f.entries.size(); ++i) {
-    const std::string k = at + "." + s.entries[i].first.scalar;
-    if (auto d = marks_differ(f.entries[i].first, s.entries[i].first, k + "(key)"); !d.empty()) return d;
-    if (auto d = marks_differ(f.entries[i].second, s.entries[i].second, k); !d.empty()) return d;
+  for (std::size_t i = 0; i < f.keys.size(); ++i) {
+    const std::string k = at + "." + s.keys[i].scalar;
+    if (auto d = marks_differ(f.keys[i], s.keys[i], k + "(key)"); !d.empty()) return d;
+    if (auto d = marks_differ(f.values[i], s.values[i], k); !d.empty()) return d;
   }
   return "";
 }
