@@ -63,9 +63,19 @@ void read_file(ManifestSet& set, const fs::path& path) {
     set.errors.push_back(path.string() + ": cannot read: " + std::strerror(errno));
     return;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  read_text(set, path.string(), std::move(buf).str());
+  std::string text;
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!ec) {  // one read of the known size; the stream copy below handles the rest
+    text.resize(size);
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    in.clear();
+  }
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  text += std::move(rest).str();
+  read_text(set, path.string(), std::move(text));
 }
 
 }  // namespace

@@ -1,57 +1,59 @@
 #include "cli/source_locator.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <vector>
+
+#include "util/yaml_block.h"
 
 namespace preflight::cli {
 
 struct SourceLocator::Parsed {
   bool ok = false;
-  std::vector<YAML::Node> roots;  // documents, and the items of List documents
+  std::vector<YamlMarks> docs;
+  std::vector<const YamlMarks*> roots;  // documents, and the items of List documents
 };
 
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
+using Kind = YamlMarks::Kind;
 
-int line_of(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+int line_of(const YamlMarks& n) { return n.line < 0 ? 0 : n.line + 1; }
 
 // The map key of `node` that `path` starts with (followed by '.', '[' or the end); longest
-// wins. Sets `key_node` and `value`, returns the key's length or 0.
-std::size_t match_key(const YAML::Node& node, std::string_view path, YAML::Node& key_node,
-                      YAML::Node& value) {
+// wins. Sets `key` and `value`, returns the key's length or 0.
+std::size_t match_key(const YamlMarks& node, std::string_view path, const YamlMarks*& key,
+                      const YamlMarks*& value) {
   std::size_t best = 0;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node k = it->first;
-    if (!k.IsScalar()) continue;
-    const std::string& name = k.Scalar();
+  for (std::size_t i = 0; i < node.keys.size(); ++i) {
+    const YamlMarks& k = node.keys[i];
+    const YamlMarks& v = node.values[i];
+    if (k.kind != Kind::kScalar) continue;
+    const std::string& name = k.scalar;
     if (name.size() <= best || !path.starts_with(name)) continue;
     if (name.size() < path.size() && path[name.size()] != '.' && path[name.size()] != '[') continue;
     best = name.size();
-    key_node.reset(k);  // reset, not =: Node::operator= writes through to the tree
-    value.reset(it->second);
+    key = &k;
+    value = &v;
   }
   return best;
 }
 
 // Line/column of `offset` inside the scalar `node`, from the raw text at its mark.
-SourcePosition inside_scalar(std::string_view text, const YAML::Node& node, std::size_t offset,
+SourcePosition inside_scalar(std::string_view text, const YamlMarks& m, std::size_t offset,
                              SourcePosition fallback) {
-  const YAML::Mark m = node.Mark();
-  if (m.is_null() || m.pos < 0 || static_cast<std::size_t>(m.pos) >= text.size()) return fallback;
-  const std::string& value = node.Scalar();
+  if (m.line < 0 || m.pos >= text.size()) return fallback;
+  const std::string& value = m.scalar;
   if (offset > value.size()) return fallback;
   const std::string_view before(value.data(), offset);
   const std::size_t newlines =
       static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
   const std::size_t last_nl = before.rfind('\n');
   const std::size_t in_line = last_nl == npos ? offset : offset - last_nl - 1;
-  const char indicator = text[static_cast<std::size_t>(m.pos)];
+  const char indicator = text[m.pos];
   if (indicator == '|' || indicator == '>') {
     // Block scalar: content starts on the next line, indented like its first non-empty line.
-    std::size_t p = text.find('\n', static_cast<std::size_t>(m.pos));
+    std::size_t p = text.find('\n', m.pos);
     if (p == npos) return fallback;
     std::size_t q = p + 1;
     for (;;) {  // leading empty lines are part of the value
@@ -81,27 +83,30 @@ SourcePosition SourceLocator::locate(int object_line, std::string_view field_pat
   const SourcePosition fallback{object_line, 0};
   if (!parsed_) {
     parsed_ = std::make_unique<Parsed>();
-    try {
-      for (const YAML::Node& doc : YAML::LoadAll(text_)) {
-        parsed_->roots.push_back(doc);
-        if (doc.IsMap()) {
-          const YAML::Node items = doc["items"];
-          if (items.IsDefined() && items.IsSequence()) {
-            for (const YAML::Node& item : items) parsed_->roots.push_back(item);
-          }
+    auto marks = parse_block_yaml_marks(text_);
+    if (!marks) marks = yaml_cpp_marks(text_);  // e.g. JSON that only nlohmann reads: none
+    parsed_->ok = marks.has_value();
+    if (marks) parsed_->docs = std::move(*marks);
+    for (const YamlMarks& doc : parsed_->docs) {
+      parsed_->roots.push_back(&doc);
+      // doc["items"] in yaml-cpp: the first scalar key that reads "items".
+      for (std::size_t i = 0; i < doc.keys.size(); ++i) {
+        const YamlMarks& key = doc.keys[i];
+        const YamlMarks& value = doc.values[i];
+        if (key.kind != Kind::kScalar || key.scalar != "items") continue;
+        if (value.kind == Kind::kSequence) {
+          for (const YamlMarks& item : value.items) parsed_->roots.push_back(&item);
         }
+        break;
       }
-      parsed_->ok = true;
-    } catch (const std::exception&) {
-      parsed_->ok = false;  // e.g. JSON that only nlohmann reads: stay at the object's line
     }
   }
   if (!parsed_->ok) return fallback;
-  YAML::Node node;
-  for (const YAML::Node& root : parsed_->roots) {
-    if (line_of(root) == object_line && root.IsMap()) node.reset(root);
+  const YamlMarks* node = nullptr;
+  for (const YamlMarks* root : parsed_->roots) {
+    if (line_of(*root) == object_line && root->kind == Kind::kMapping) node = root;
   }
-  if (!node.IsDefined() || !node) return fallback;
+  if (node == nullptr) return fallback;
   SourcePosition at = fallback;
   std::string_view path = field_path;
   try {
@@ -109,27 +114,30 @@ SourcePosition SourceLocator::locate(int object_line, std::string_view field_pat
       if (path.front() == '.') path.remove_prefix(1);
       if (path.front() == '[') {
         const std::size_t close = path.find(']');
-        if (close == npos || !node.IsSequence()) return at;
+        if (close == npos || node->kind != Kind::kSequence) return at;
         std::size_t index = 0;
         for (char c : path.substr(1, close - 1)) {
           if (c < '0' || c > '9') return at;
           index = index * 10 + static_cast<std::size_t>(c - '0');
         }
-        if (index >= node.size()) return at;
-        node.reset(node[index]);  // reset: Node::operator= would overwrite the tree
-        at = {line_of(node), node.Mark().column + 1};
+        if (index >= node->items.size()) return at;
+        node = &node->items[index];
+        at = {line_of(*node), node->column + 1};
         path.remove_prefix(close + 1);
         continue;
       }
-      if (!node.IsMap()) return at;
-      YAML::Node key, value;
-      const std::size_t n = match_key(node, path, key, value);
+      if (node->kind != Kind::kMapping) return at;
+      const YamlMarks* key = nullptr;
+      const YamlMarks* value = nullptr;
+      const std::size_t n = match_key(*node, path, key, value);
       if (n == 0) return at;
-      at = {line_of(key), key.Mark().column + 1};
-      node.reset(value);
+      at = {line_of(*key), key->column + 1};
+      node = value;
       path.remove_prefix(n);
     }
-    if (value_offset && node.IsScalar()) return inside_scalar(text_, node, *value_offset, at);
+    if (value_offset && node->kind == Kind::kScalar) {
+      return inside_scalar(text_, *node, *value_offset, at);
+    }
   } catch (const std::exception&) {
   }
   return at;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "util/yaml_block.h"
 #include "util/yaml_load.h"
 #include "util/yaml_scalar.h"
 
@@ -241,6 +242,13 @@ Result<std::vector<YamlDocument>> parse_yaml_documents(std::string_view text,
       return docs;
     }
   }
+  if (auto fast = parse_block_yaml(text)) return std::move(*fast);
+  return parse_yaml_documents_with_yaml_cpp(text, source_name);
+}
+
+Result<std::vector<YamlDocument>> parse_yaml_documents_with_yaml_cpp(std::string_view text,
+                                                                     std::string_view source_name) {
+  std::vector<YamlDocument> docs;
   try {
     std::vector<YAML::Node> nodes = load_all_documents(std::string(text));
     // Without aliases YAML needs at least one character per two values: a budget of four

@@ -52,6 +52,11 @@ struct YamlDocument {
 Result<std::vector<YamlDocument>> parse_yaml_documents(std::string_view text,
                                                        std::string_view source_name);
 
+// The YAML part of parse_yaml_documents without the fast path (util/yaml_block.h) in front:
+// every text goes through yaml-cpp. For the tests that compare both.
+Result<std::vector<YamlDocument>> parse_yaml_documents_with_yaml_cpp(std::string_view text,
+                                                                     std::string_view source_name);
+
 // Converts one yaml-cpp node with the typing above. Errors are "SOURCE:LINE:COLUMN: message".
 // `max_values` bounds the number of JSON values produced (alias expansion).
 Result<nlohmann::json> yaml_to_json_checked(const YAML::Node& node, std::string_view source_name,

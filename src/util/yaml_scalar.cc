@@ -114,6 +114,11 @@ bool is_yaml_inf_or_nan(std::string_view s) {
 }
 
 nlohmann::json resolve_plain_scalar(std::string_view s) {
+  if (!s.empty() && (s.size() > 5 || std::string_view("~nNyYoOtTfF").find(s.front()) == s.npos)) {
+    // Not one of the null or boolean words (at most 5 characters, starting with one of those).
+    const char c = s.front();
+    if (!(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'))) return std::string(s);
+  }
   if (s.empty() || in_list(s, {"~", "null", "Null", "NULL"})) return nullptr;
   if (in_list(s, {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})) {
     return true;
