@@ -23,6 +23,14 @@ Decision allow_unchecked(const AdmissionRequest& request, std::string why) {
   return d;
 }
 
+// request.object (or oldObject) as a Workload, from whichever reader decoded the request.
+Result<Workload> workload_of(const AdmissionRequest& request, bool old, WorkloadKind kind) {
+  if (request.document) {
+    return workload_from_json(old ? request.view_old_object : request.view_object, kind);
+  }
+  return workload_from_json(old ? request.old_object : request.object, kind);
+}
+
 }  // namespace
 
 std::string denial_message(std::string_view workload, const std::vector<Finding>& denying) {
@@ -50,7 +58,7 @@ Decision decide(const AdmissionRequest& request,
   d.metric_kind = to_string(*kind);
   d.kind = std::string(d.metric_kind);
 
-  Result<Workload> workload = workload_from_json(request.object, *kind);
+  Result<Workload> workload = workload_of(request, false, *kind);
   if (!workload.ok()) {
     std::string who = d.kind;
     if (!request.namespace_name.empty()) who.append(" ").append(request.namespace_name).append("/");
@@ -83,8 +91,10 @@ Decision decide(const AdmissionRequest& request,
 
   // UPDATE: a problem the live object already has is reported, never blocking.
   std::unordered_set<std::string> old_identities;
-  if (request.operation == "UPDATE" && request.old_object.is_object()) {
-    if (Result<Workload> old = workload_from_json(request.old_object, *kind); old.ok()) {
+  const bool has_old = request.document ? request.view_old_object.is_object()
+                                        : request.old_object.is_object();
+  if (request.operation == "UPDATE" && has_old) {
+    if (Result<Workload> old = workload_of(request, true, *kind); old.ok()) {
       if (old->namespace_name.empty()) old->namespace_name = request.namespace_name;
       for (const Finding& f : evaluate(*old, checks, ctx).findings) old_identities.insert(f.identity());
     }

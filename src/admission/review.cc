@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "admission/review_document.h"
+#include "util/json_ref.h"
 
 namespace preflight::admission {
 
@@ -37,26 +38,17 @@ bool json_too_deep(std::string_view body, int max_depth) {
 
 namespace {
 
-std::string string_field(const json& obj, std::string_view key) {
+template <class V>
+std::string string_field(const V& obj, std::string_view key) {
   auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return {};
-  return it->get<std::string>();
+  if (!it || !it->is_string()) return {};
+  return std::string(it->string());
 }
 
-}  // namespace
-
-Result<AdmissionRequest> decode_review(std::string_view body) {
-  if (body.empty()) return make_error("empty request body; expected an AdmissionReview");
-  // Without managedFields, last-applied-configuration and status (review_document.h).
-  std::optional<json> parsed = parse_review_document(body);
-  if (!parsed) {
-    // The parser also stops at kMaxJsonDepth; the body is scanned only here, to say which.
-    if (json_too_deep(body, kMaxJsonDepth)) {
-      return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
-    return make_error("request body is not valid JSON");
-  }
-  json& doc = *parsed;
+// The request's fields, read the same way from either reader's document (V: JsonRef or
+// json_view::Value). `attach(request, req)` takes request.object and request.oldObject.
+template <class V, class Attach>
+Result<AdmissionRequest> read_request(const V& doc, Attach attach) {
   if (!doc.is_object()) return make_error("request body is not a JSON object");
 
   AdmissionRequest req;
@@ -69,8 +61,8 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
     return make_error("kind is not AdmissionReview");
   }
   auto r = doc.find("request");
-  if (r == doc.end() || !r->is_object()) return make_error("AdmissionReview has no request");
-  json& request = *r;
+  if (!r || !r->is_object()) return make_error("AdmissionReview has no request");
+  const V& request = *r;
 
   req.uid = string_field(request, "uid");
   if (req.uid.empty()) return make_error("request.uid is missing");
@@ -80,29 +72,72 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
     return make_error("request.operation must be CREATE, UPDATE, DELETE or CONNECT");
   }
   auto res = request.find("resource");
-  if (res == request.end() || !res->is_object()) {
+  if (!res || !res->is_object()) {
     return make_error("request.resource is missing");
   }
   req.resource.group = string_field(*res, "group");
   req.resource.version = string_field(*res, "version");
   req.resource.resource = string_field(*res, "resource");
   if (req.resource.resource.empty()) return make_error("request.resource.resource is missing");
-  if (auto k = request.find("kind"); k != request.end() && k->is_object()) {
+  if (auto k = request.find("kind"); k && k->is_object()) {
     req.kind = string_field(*k, "kind");
   }
   req.sub_resource = string_field(request, "subResource");
   req.name = string_field(request, "name");
   req.namespace_name = string_field(request, "namespace");
-  if (auto u = request.find("userInfo"); u != request.end() && u->is_object()) {
+  if (auto u = request.find("userInfo"); u && u->is_object()) {
     req.username = string_field(*u, "username");
   }
-  if (auto d = request.find("dryRun"); d != request.end() && d->is_boolean()) {
-    req.dry_run = d->get<bool>();
+  if (auto d = request.find("dryRun"); d && d->is_boolean()) {
+    req.dry_run = d->boolean();
   }
-  // Move, not copy: the objects are the bulk of the body.
-  if (auto o = request.find("object"); o != request.end()) req.object = std::move(*o);
-  if (auto o = request.find("oldObject"); o != request.end()) req.old_object = std::move(*o);
+  attach(request, req);
   return req;
+}
+
+std::optional<int> view_place(int parent, std::string_view key) {
+  std::optional<Place> place = place_of(static_cast<Place>(parent), key);
+  if (!place) return std::nullopt;
+  return static_cast<int>(*place);
+}
+
+}  // namespace
+
+std::optional<Result<AdmissionRequest>> decode_review_view(std::string_view body) {
+  static_assert(static_cast<int>(Place::kOther) == 0, "json_view puts array elements at 0");
+  std::shared_ptr<const json_view::Document> doc = json_view::Document::parse(
+      body, kMaxJsonDepth, &view_place, static_cast<int>(Place::kRoot));
+  if (doc == nullptr) return std::nullopt;
+  return read_request(doc->root(), [&](const json_view::Value& request, AdmissionRequest& req) {
+    req.view_object = request.find("object").value_or(json_view::Value());
+    req.view_old_object = request.find("oldObject").value_or(json_view::Value());
+    req.document = doc;
+  });
+}
+
+Result<AdmissionRequest> decode_review_document(std::string_view body) {
+  if (body.empty()) return make_error("empty request body; expected an AdmissionReview");
+  // Without managedFields, last-applied-configuration and status (review_document.h).
+  std::optional<json> parsed = parse_review_document(body);
+  if (!parsed) {
+    // The parser also stops at kMaxJsonDepth; the body is scanned only here, to say which.
+    if (json_too_deep(body, kMaxJsonDepth)) {
+      return make_error("JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
+    return make_error("request body is not valid JSON");
+  }
+  json& doc = *parsed;
+  return read_request(JsonRef(doc), [&](const JsonRef&, AdmissionRequest& req) {
+    // Move, not copy: the objects are the bulk of the body.
+    json& request = doc["request"];
+    if (auto o = request.find("object"); o != request.end()) req.object = std::move(*o);
+    if (auto o = request.find("oldObject"); o != request.end()) req.old_object = std::move(*o);
+  });
+}
+
+Result<AdmissionRequest> decode_review(std::string_view body) {
+  if (std::optional<Result<AdmissionRequest>> fast = decode_review_view(body)) return std::move(*fast);
+  return decode_review_document(body);
 }
 
 namespace {

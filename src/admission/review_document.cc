@@ -5,15 +5,9 @@
 
 namespace preflight::admission {
 
-namespace {
-
 using nlohmann::json;
 
-// Where a container sits, as far as dropping members is concerned.
-enum class Place { kOther, kRoot, kRequest, kObject, kMetadata, kAnnotations };
-
-// The place of the value of member `key` in a container at `parent`; nullopt: drop the member.
-std::optional<Place> place_of(Place parent, const std::string& key) {
+std::optional<Place> place_of(Place parent, std::string_view key) {
   switch (parent) {
     case Place::kRoot:
       return key == "request" ? Place::kRequest : Place::kOther;
@@ -33,6 +27,8 @@ std::optional<Place> place_of(Place parent, const std::string& key) {
   }
   return Place::kOther;
 }
+
+namespace {
 
 // An nlohmann SAX handler (the interface of nlohmann::json_sax) that builds the document like
 // the library's own DOM parser, except for dropped members: their events only move the

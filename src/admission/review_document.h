@@ -25,4 +25,11 @@ inline constexpr int kMaxJsonDepth = 128;
 // nests deeper than kMaxJsonDepth.
 std::optional<nlohmann::json> parse_review_document(std::string_view body);
 
+// Where a container sits, as far as leaving members out is concerned.
+enum class Place { kOther, kRoot, kRequest, kObject, kMetadata, kAnnotations };
+
+// The place of the value of member `key` in a container at `parent`; nullopt: leave it out.
+// Shared by parse_review_document and the fast reader of decode_review (json_view).
+std::optional<Place> place_of(Place parent, std::string_view key);
+
 }  // namespace preflight::admission

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_ref.h"
+
 namespace preflight {
 
 using nlohmann::json;
@@ -103,72 +105,75 @@ namespace {
 
 // Reads the parts of a pod spec the checks use. Every type error names its field path, so
 // a malformed manifest gets a precise message instead of a crash or a silent pass.
+template <class V>
 class Reader {
  public:
   std::string error;
 
   bool ok() const { return error.empty(); }
 
-  const json* object_at(const json& parent, std::string_view key, const std::string& path) {
+  std::optional<V> object_at(const V& parent, std::string_view key, const std::string& path) {
     auto it = parent.find(key);
-    if (it == parent.end() || it->is_null()) return nullptr;
+    if (!it || it->is_null()) return std::nullopt;
     if (!it->is_object()) fail(path + " is not an object");
-    return ok() ? &*it : nullptr;
+    return ok() ? it : std::nullopt;
   }
 
-  const json* array_at(const json& parent, std::string_view key, const std::string& path) {
+  std::optional<V> array_at(const V& parent, std::string_view key, const std::string& path) {
     auto it = parent.find(key);
-    if (it == parent.end() || it->is_null()) return nullptr;
+    if (!it || it->is_null()) return std::nullopt;
     if (!it->is_array()) fail(path + " is not a list");
-    return ok() ? &*it : nullptr;
+    return ok() ? it : std::nullopt;
   }
 
-  std::string string_at(const json& parent, std::string_view key, const std::string& path) {
+  std::string string_at(const V& parent, std::string_view key, const std::string& path) {
     auto it = parent.find(key);
-    if (it == parent.end() || it->is_null()) return {};
-    if (it->is_string()) return it->get<std::string>();
+    if (!it || it->is_null()) return {};
+    if (it->is_string()) return std::string(it->string());
     // Kubernetes accepts only strings here; a manifest with an unquoted number is wrong.
     fail(path + " is not a string");
     return {};
   }
 
-  bool bool_at(const json& parent, std::string_view key, const std::string& path) {
+  bool bool_at(const V& parent, std::string_view key, const std::string& path) {
     auto it = parent.find(key);
-    if (it == parent.end() || it->is_null()) return false;
-    if (it->is_boolean()) return it->get<bool>();
+    if (!it || it->is_null()) return false;
+    if (it->is_boolean()) return it->boolean();
     fail(path + " is not a boolean");
     return false;
   }
 
-  void string_map(const json& parent, std::string_view key, const std::string& path,
+  void string_map(const V& parent, std::string_view key, const std::string& path,
                   StringMap& out) {
-    const json* m = object_at(parent, key, path);
-    if (m == nullptr) return;
-    for (auto it = m->begin(); it != m->end(); ++it) {
-      if (it->is_string()) {
-        out.emplace(it.key(), it->get<std::string>());
-      } else if (it->is_number() || it->is_boolean()) {
-        out.emplace(it.key(), it->dump());  // quantities may arrive as numbers in manifests
-      } else if (!it->is_null()) {
-        fail(path + "." + it.key() + " is not a string");
-        return;
+    std::optional<V> m = object_at(parent, key, path);
+    if (!m) return;
+    // The error names the first bad member in key order (the order of nlohmann's objects).
+    std::optional<std::string_view> bad;
+    m->for_each_member([&](std::string_view k, const V& v) {
+      if (v.is_string()) {
+        out.emplace(k, v.string());
+      } else if (v.is_number() || v.is_boolean()) {
+        out.emplace(k, v.dump());  // quantities may arrive as numbers in manifests
+      } else if (!v.is_null() && (!bad || k < *bad)) {
+        bad = k;
       }
-    }
+    });
+    if (bad) fail(path + "." + std::string(*bad) + " is not a string");
   }
 
-  std::vector<std::string> string_list(const json& parent, std::string_view key,
+  std::vector<std::string> string_list(const V& parent, std::string_view key,
                                        const std::string& path) {
     std::vector<std::string> out;
-    const json* a = array_at(parent, key, path);
-    if (a == nullptr) return out;
+    std::optional<V> a = array_at(parent, key, path);
+    if (!a) return out;
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
-      const json& v = (*a)[i];
+      const V v = (*a)[i];
       if (!v.is_string()) {
         fail(path + "[" + std::to_string(i) + "] is not a string");
         return {};
       }
-      out.push_back(v.get<std::string>());
+      out.emplace_back(v.string());
     }
     return out;
   }
@@ -178,13 +183,14 @@ class Reader {
   }
 };
 
-void read_env(Reader& r, const json& c, const std::string& cpath, Container& out) {
-  const json* env = r.array_at(c, "env", cpath + ".env");
-  if (env != nullptr) {
+template <class V>
+void read_env(Reader<V>& r, const V& c, const std::string& cpath, Container& out) {
+  auto env = r.array_at(c, "env", cpath + ".env");
+  if (env) {
     out.env.reserve(env->size());
     for (std::size_t i = 0; i < env->size() && r.ok(); ++i) {
       std::string path = cpath + ".env[" + std::to_string(i) + "]";
-      const json& e = (*env)[i];
+      const V e = (*env)[i];
       if (!e.is_object()) {
         r.fail(path + " is not an object");
         return;
@@ -193,10 +199,10 @@ void read_env(Reader& r, const json& c, const std::string& cpath, Container& out
       v.path = path;
       v.name = r.string_at(e, "name", path + ".name");
       v.value = r.string_at(e, "value", path + ".value");
-      if (const json* from = r.object_at(e, "valueFrom", path + ".valueFrom")) {
+      if (auto from = r.object_at(e, "valueFrom", path + ".valueFrom")) {
         auto key_ref = [&](std::string_view field, EnvVar::Source source) {
           std::string fpath = path + ".valueFrom." + std::string(field);
-          if (const json* ref = r.object_at(*from, field, fpath)) {
+          if (auto ref = r.object_at(*from, field, fpath)) {
             v.source = source;
             v.ref_name = r.string_at(*ref, "name", fpath + ".name");
             v.ref_key = r.string_at(*ref, "key", fpath + ".key");
@@ -205,17 +211,17 @@ void read_env(Reader& r, const json& c, const std::string& cpath, Container& out
         };
         key_ref("secretKeyRef", EnvVar::Source::kSecretKeyRef);
         key_ref("configMapKeyRef", EnvVar::Source::kConfigMapKeyRef);
-        if (from->contains("fieldRef")) v.source = EnvVar::Source::kFieldRef;
-        if (from->contains("resourceFieldRef")) v.source = EnvVar::Source::kResourceFieldRef;
+        if (from->find("fieldRef")) v.source = EnvVar::Source::kFieldRef;
+        if (from->find("resourceFieldRef")) v.source = EnvVar::Source::kResourceFieldRef;
       }
       out.env.push_back(std::move(v));
     }
   }
-  const json* env_from = r.array_at(c, "envFrom", cpath + ".envFrom");
-  if (env_from == nullptr) return;
+  auto env_from = r.array_at(c, "envFrom", cpath + ".envFrom");
+  if (!env_from) return;
   for (std::size_t i = 0; i < env_from->size() && r.ok(); ++i) {
     std::string path = cpath + ".envFrom[" + std::to_string(i) + "]";
-    const json& e = (*env_from)[i];
+    const V e = (*env_from)[i];
     if (!e.is_object()) {
       r.fail(path + " is not an object");
       return;
@@ -225,7 +231,7 @@ void read_env(Reader& r, const json& c, const std::string& cpath, Container& out
     for (auto [field, kind] : {std::pair{"secretRef", EnvFromSource::Kind::kSecret},
                                std::pair{"configMapRef", EnvFromSource::Kind::kConfigMap}}) {
       std::string fpath = path + "." + field;
-      if (const json* ref = r.object_at(e, field, fpath)) {
+      if (auto ref = r.object_at(e, field, fpath)) {
         EnvFromSource one = s;
         one.kind = kind;
         one.path = fpath;
@@ -237,14 +243,15 @@ void read_env(Reader& r, const json& c, const std::string& cpath, Container& out
   }
 }
 
-void read_containers(Reader& r, const json& spec, const std::string& spec_path,
+template <class V>
+void read_containers(Reader<V>& r, const V& spec, const std::string& spec_path,
                      std::string_view field, Container::Type type, Workload& w) {
   std::string list_path = spec_path + "." + std::string(field);
-  const json* list = r.array_at(spec, field, list_path);
-  if (list == nullptr) return;
+  auto list = r.array_at(spec, field, list_path);
+  if (!list) return;
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
     std::string path = list_path + "[" + std::to_string(i) + "]";
-    const json& c = (*list)[i];
+    const V c = (*list)[i];
     if (!c.is_object()) {
       r.fail(path + " is not an object");
       return;
@@ -257,7 +264,7 @@ void read_containers(Reader& r, const json& spec, const std::string& spec_path,
     out.command = r.string_list(c, "command", path + ".command");
     out.args = r.string_list(c, "args", path + ".args");
     read_env(r, c, path, out);
-    if (const json* res = r.object_at(c, "resources", path + ".resources")) {
+    if (auto res = r.object_at(c, "resources", path + ".resources")) {
       r.string_map(*res, "limits", path + ".resources.limits", out.resource_limits);
       r.string_map(*res, "requests", path + ".resources.requests", out.resource_requests);
     }
@@ -265,18 +272,19 @@ void read_containers(Reader& r, const json& spec, const std::string& spec_path,
   }
 }
 
-void read_volumes(Reader& r, const json& spec, const std::string& spec_path, Workload& w) {
-  const json* list = r.array_at(spec, "volumes", spec_path + ".volumes");
-  if (list == nullptr) return;
+template <class V>
+void read_volumes(Reader<V>& r, const V& spec, const std::string& spec_path, Workload& w) {
+  auto list = r.array_at(spec, "volumes", spec_path + ".volumes");
+  if (!list) return;
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
     std::string path = spec_path + ".volumes[" + std::to_string(i) + "]";
-    const json& v = (*list)[i];
+    const V v = (*list)[i];
     if (!v.is_object()) {
       r.fail(path + " is not an object");
       return;
     }
     std::string name = r.string_at(v, "name", path + ".name");
-    auto add = [&](Volume::Kind kind, const json& src, const std::string& src_path,
+    auto add = [&](Volume::Kind kind, const V& src, const std::string& src_path,
                    std::string_view name_field) {
       Volume vol;
       vol.name = name;
@@ -284,7 +292,7 @@ void read_volumes(Reader& r, const json& spec, const std::string& spec_path, Wor
       vol.path = src_path;
       vol.ref_name = r.string_at(src, name_field, src_path + "." + std::string(name_field));
       vol.optional = r.bool_at(src, "optional", src_path + ".optional");
-      if (const json* items = r.array_at(src, "items", src_path + ".items")) {
+      if (auto items = r.array_at(src, "items", src_path + ".items")) {
         for (std::size_t k = 0; k < items->size() && r.ok(); ++k) {
           if ((*items)[k].is_object()) {
             vol.keys.push_back(r.string_at((*items)[k], "key",
@@ -294,19 +302,19 @@ void read_volumes(Reader& r, const json& spec, const std::string& spec_path, Wor
       }
       w.volumes.push_back(std::move(vol));
     };
-    if (const json* s = r.object_at(v, "secret", path + ".secret")) {
+    if (auto s = r.object_at(v, "secret", path + ".secret")) {
       add(Volume::Kind::kSecret, *s, path + ".secret", "secretName");
-    } else if (const json* cm = r.object_at(v, "configMap", path + ".configMap")) {
+    } else if (auto cm = r.object_at(v, "configMap", path + ".configMap")) {
       add(Volume::Kind::kConfigMap, *cm, path + ".configMap", "name");
-    } else if (const json* p = r.object_at(v, "projected", path + ".projected")) {
-      if (const json* sources = r.array_at(*p, "sources", path + ".projected.sources")) {
+    } else if (auto p = r.object_at(v, "projected", path + ".projected")) {
+      if (auto sources = r.array_at(*p, "sources", path + ".projected.sources")) {
         for (std::size_t k = 0; k < sources->size() && r.ok(); ++k) {
           std::string spath = path + ".projected.sources[" + std::to_string(k) + "]";
-          const json& src = (*sources)[k];
+          const V src = (*sources)[k];
           if (!src.is_object()) continue;
-          if (const json* s = r.object_at(src, "secret", spath + ".secret")) {
+          if (auto s = r.object_at(src, "secret", spath + ".secret")) {
             add(Volume::Kind::kSecret, *s, spath + ".secret", "name");
-          } else if (const json* cm = r.object_at(src, "configMap", spath + ".configMap")) {
+          } else if (auto cm = r.object_at(src, "configMap", spath + ".configMap")) {
             add(Volume::Kind::kConfigMap, *cm, spath + ".configMap", "name");
           }
         }
@@ -315,21 +323,22 @@ void read_volumes(Reader& r, const json& spec, const std::string& spec_path, Wor
   }
 }
 
-void read_node_affinity(Reader& r, const json& spec, const std::string& spec_path, Workload& w) {
+template <class V>
+void read_node_affinity(Reader<V>& r, const V& spec, const std::string& spec_path, Workload& w) {
   std::string path = spec_path + ".affinity";
-  const json* affinity = r.object_at(spec, "affinity", path);
-  const json* node = affinity ? r.object_at(*affinity, "nodeAffinity", path += ".nodeAffinity") : nullptr;
+  auto affinity = r.object_at(spec, "affinity", path);
+  auto node = affinity ? r.object_at(*affinity, "nodeAffinity", path += ".nodeAffinity") : std::nullopt;
   constexpr std::string_view kRequired = "requiredDuringSchedulingIgnoredDuringExecution";
-  const json* required = node ? r.object_at(*node, kRequired, path += "." + std::string(kRequired)) : nullptr;
-  const json* terms = required ? r.array_at(*required, "nodeSelectorTerms", path += ".nodeSelectorTerms") : nullptr;
-  if (terms == nullptr) return;
+  auto required = node ? r.object_at(*node, kRequired, path += "." + std::string(kRequired)) : std::nullopt;
+  auto terms = required ? r.array_at(*required, "nodeSelectorTerms", path += ".nodeSelectorTerms") : std::nullopt;
+  if (!terms) return;
   for (std::size_t i = 0; i < terms->size() && r.ok(); ++i) {
     NodeSelectorTerm term;
     term.path = path + "[" + std::to_string(i) + "]";
     if (!(*terms)[i].is_object()) continue;
-    const json* exprs = r.array_at((*terms)[i], "matchExpressions", term.path + ".matchExpressions");
-    for (std::size_t k = 0; exprs != nullptr && k < exprs->size() && r.ok(); ++k) {
-      const json& e = (*exprs)[k];
+    auto exprs = r.array_at((*terms)[i], "matchExpressions", term.path + ".matchExpressions");
+    for (std::size_t k = 0; exprs && k < exprs->size() && r.ok(); ++k) {
+      const V e = (*exprs)[k];
       std::string epath = term.path + ".matchExpressions[" + std::to_string(k) + "]";
       if (!e.is_object()) continue;
       NodeSelectorRequirement req;
@@ -342,15 +351,17 @@ void read_node_affinity(Reader& r, const json& spec, const std::string& spec_pat
   }
 }
 
-void read_pod_spec(Reader& r, const json& spec, const std::string& path, Workload& w) {
+template <class V>
+void read_pod_spec(Reader<V>& r, const V& spec, const std::string& path, Workload& w) {
   w.pod_spec_path = path;
   w.service_account = r.string_at(spec, "serviceAccountName", path + ".serviceAccountName");
   if (w.service_account.empty()) {
     w.service_account = r.string_at(spec, "serviceAccount", path + ".serviceAccount");
   }
   r.string_map(spec, "nodeSelector", path + ".nodeSelector", w.node_selector);
-  if (const json* ips = r.array_at(spec, "imagePullSecrets", path + ".imagePullSecrets")) {
-    for (const json& s : *ips) {
+  if (auto ips = r.array_at(spec, "imagePullSecrets", path + ".imagePullSecrets")) {
+    for (std::size_t i = 0; i < ips->size(); ++i) {
+      const V s = (*ips)[i];
       if (s.is_object()) w.image_pull_secrets.push_back(r.string_at(s, "name", path));
     }
   }
@@ -361,20 +372,18 @@ void read_pod_spec(Reader& r, const json& spec, const std::string& path, Workloa
   read_volumes(r, spec, path, w);
 }
 
-}  // namespace
-
-Result<Workload> workload_from_json(const json& object, WorkloadKind kind) {
+template <class V>
+Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   if (!object.is_object()) return make_error("object is not a JSON object");
   Workload w;
   w.kind = kind;
   w.kind_name = std::string(to_string(kind));
-  Reader r;
-  if (auto it = object.find("kind"); it != object.end() && it->is_string() &&
-                                     !it->get_ref<const std::string&>().empty() &&
-                                     it->get_ref<const std::string&>() != w.kind_name) {
-    return make_error("object is a " + it->get<std::string>() + ", expected a " + w.kind_name);
+  Reader<V> r;
+  if (auto it = object.find("kind");
+      it && it->is_string() && !it->string().empty() && it->string() != w.kind_name) {
+    return make_error("object is a " + std::string(it->string()) + ", expected a " + w.kind_name);
   }
-  if (const json* meta = r.object_at(object, "metadata", "metadata")) {
+  if (auto meta = r.object_at(object, "metadata", "metadata")) {
     w.name = r.string_at(*meta, "name", "metadata.name");
     if (w.name.empty()) w.name = r.string_at(*meta, "generateName", "metadata.generateName");
     w.namespace_name = r.string_at(*meta, "namespace", "metadata.namespace");
@@ -389,36 +398,45 @@ Result<Workload> workload_from_json(const json& object, WorkloadKind kind) {
   if (kind == WorkloadKind::kPod) {
     w.template_labels = w.labels;
     w.template_annotations = w.annotations;
-    const json* spec = r.object_at(object, "spec", "spec");
+    auto spec = r.object_at(object, "spec", "spec");
     if (!r.ok()) return make_error(r.error);
-    if (spec == nullptr) return make_error("Pod has no spec");
+    if (!spec) return make_error("Pod has no spec");
     read_pod_spec(r, *spec, "spec", w);
     if (!r.ok()) return make_error(r.error);
     return w;
   }
   // Controllers: the pod template sits under spec.template (CronJob: one level deeper).
-  const json* spec = r.object_at(object, "spec", "spec");
+  auto spec = r.object_at(object, "spec", "spec");
   std::string prefix = "spec";
-  if (spec != nullptr && kind == WorkloadKind::kCronJob) {
-    const json* job = r.object_at(*spec, "jobTemplate", "spec.jobTemplate");
-    spec = job != nullptr ? r.object_at(*job, "spec", "spec.jobTemplate.spec") : nullptr;
+  if (spec && kind == WorkloadKind::kCronJob) {
+    auto job = r.object_at(*spec, "jobTemplate", "spec.jobTemplate");
+    spec = job ? r.object_at(*job, "spec", "spec.jobTemplate.spec") : std::nullopt;
     prefix = "spec.jobTemplate.spec";
   }
-  const json* tmpl = spec != nullptr ? r.object_at(*spec, "template", prefix + ".template")
-                                     : nullptr;
+  auto tmpl = spec ? r.object_at(*spec, "template", prefix + ".template") : std::nullopt;
   if (!r.ok()) return make_error(r.error);
-  if (tmpl == nullptr) return make_error(w.kind_name + " has no " + prefix + ".template");
-  if (const json* meta = r.object_at(*tmpl, "metadata", prefix + ".template.metadata")) {
+  if (!tmpl) return make_error(w.kind_name + " has no " + prefix + ".template");
+  if (auto meta = r.object_at(*tmpl, "metadata", prefix + ".template.metadata")) {
     r.string_map(*meta, "labels", prefix + ".template.metadata.labels", w.template_labels);
     r.string_map(*meta, "annotations", prefix + ".template.metadata.annotations",
                  w.template_annotations);
   }
-  const json* pod_spec = r.object_at(*tmpl, "spec", prefix + ".template.spec");
+  auto pod_spec = r.object_at(*tmpl, "spec", prefix + ".template.spec");
   if (!r.ok()) return make_error(r.error);
-  if (pod_spec == nullptr) return make_error(w.kind_name + " has no " + prefix + ".template.spec");
+  if (!pod_spec) return make_error(w.kind_name + " has no " + prefix + ".template.spec");
   read_pod_spec(r, *pod_spec, prefix + ".template.spec", w);
   if (!r.ok()) return make_error(r.error);
   return w;
+}
+
+}  // namespace
+
+Result<Workload> workload_from_json(const json& object, WorkloadKind kind) {
+  return build_workload(JsonRef(object), kind);
+}
+
+Result<Workload> workload_from_json(const json_view::Value& object, WorkloadKind kind) {
+  return build_workload(object, kind);
 }
 
 }  // namespace preflight

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "util/json_view.h"
 #include "util/result.h"
 
 namespace preflight {
@@ -127,6 +128,8 @@ struct Workload {
 
 // Builds the view of `object` as `kind`. Fails (with a message safe to show) when the object
 // is not a JSON object or lacks the pod template the kind must have.
+// The same rules, in one template, for nlohmann documents and json_view ones.
 Result<Workload> workload_from_json(const nlohmann::json& object, WorkloadKind kind);
+Result<Workload> workload_from_json(const json_view::Value& object, WorkloadKind kind);
 
 }  // namespace preflight

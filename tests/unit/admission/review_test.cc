@@ -27,7 +27,7 @@ json good_request() {
 
 TEST(ReviewTest, DecodesV1AndV1beta1) {
   for (std::string v : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
-    auto r = decode_review(review(good_request(), v).dump());
+    auto r = decode_review_document(review(good_request(), v).dump());
     ASSERT_TRUE(r.ok()) << r.error();
     EXPECT_EQ(r->api_version, v);
     EXPECT_EQ(r->uid, "u-1");
@@ -116,7 +116,7 @@ TEST(ReviewTest, DropsMembersNoCheckReads) {
   request["oldObject"] = object;
   request["status"] = "request-kept";
   request["options"] = {{"metadata", {{"managedFields", "options-kept"}}}};
-  auto r = decode_review(review(request).dump());
+  auto r = decode_review_document(review(request).dump());
   ASSERT_TRUE(r.ok()) << r.error();
   for (const json* o : {&r->object, &r->old_object}) {
     EXPECT_FALSE(o->contains("status"));
@@ -134,7 +134,7 @@ TEST(ReviewTest, DropsMembersNoCheckReads) {
   // An object in an array is not request.object: nothing in it is dropped.
   request["object"] = json::array({{{"metadata", {{"managedFields", 1}}}, {"status", 2}}});
   request["oldObject"] = object;
-  r = decode_review(review(request).dump());
+  r = decode_review_document(review(request).dump());
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->object[0]["metadata"]["managedFields"], 1);
   EXPECT_EQ(r->object[0]["status"], 2);

@@ -1,0 +1,304 @@
+#include "util/json_view.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+namespace preflight::json_view {
+
+std::optional<Value> Value::find(std::string_view key) const {
+  const Node* begin = nodes_ + node_->first;
+  for (const Node* m = begin + node_->size; m != begin;) {
+    if ((--m)->key == key) return Value(m, nodes_);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool plain_integer(std::string_view t) {
+  return t.find_first_of(".eE") == std::string_view::npos;
+}
+
+// What nlohmann stores for a number literal: an integer when it fits, else a double.
+bool fits_integer(std::string_view t) {
+  if (!plain_integer(t)) return false;
+  const char* end = t.data() + t.size();
+  if (t.front() == '-') {
+    std::int64_t v;
+    auto [ptr, ec] = std::from_chars(t.data(), end, v);
+    return ec == std::errc() && ptr == end;
+  }
+  std::uint64_t v;
+  auto [ptr, ec] = std::from_chars(t.data(), end, v);
+  return ec == std::errc() && ptr == end;
+}
+
+}  // namespace
+
+std::string Value::dump() const {
+  if (is_boolean()) return boolean() ? "true" : "false";
+  // JSON integers have no leading zeros or '+': the literal is nlohmann's decimal, but "-0".
+  if (fits_integer(node_->text)) return node_->text == "-0" ? "0" : std::string(node_->text);
+  return nlohmann::json(std::strtod(std::string(node_->text).c_str(), nullptr)).dump();
+}
+
+class Parser {
+ public:
+  Parser(Document& doc, int max_depth, ChildPlace place)
+      : doc_(doc), p_(doc.body_.data()), end_(p_ + doc.body_.size()), max_depth_(max_depth),
+        place_(place) {}
+
+  bool document(int root_place) {
+    Node root;
+    skip_space();
+    if (!value(root, root_place, 0, true)) return false;
+    skip_space();
+    if (p_ != end_) return false;
+    doc_.nodes_.push_back(root);
+    return true;
+  }
+
+ private:
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+
+  // One value at p_ into `out` (when `keep`); `depth` counts the containers around it.
+  bool value(Node& out, int place, int depth, bool keep) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': return container(out, place, depth, keep, true);
+      case '[': return container(out, place, depth, keep, false);
+      case '"': out.type = Node::Type::kString; return string(out.text, keep);
+      case 't': out.type = Node::Type::kTrue; return literal("true");
+      case 'f': out.type = Node::Type::kFalse; return literal("false");
+      case 'n': out.type = Node::Type::kNull; return literal("null");
+      default: out.type = Node::Type::kNumber; return number(out.text);
+    }
+  }
+
+  bool container(Node& out, int place, int depth, bool keep, bool object) {
+    if (++depth > max_depth_) return false;
+    ++p_;
+    out.type = object ? Node::Type::kObject : Node::Type::kArray;
+    const std::size_t mark = scratch_.size();
+    skip_space();
+    const char close = object ? '}' : ']';
+    if (p_ != end_ && *p_ == close) {
+      ++p_;
+    } else {
+      for (;;) {
+        Node child;
+        std::optional<int> child_place = 0;
+        if (object) {
+          if (p_ == end_ || *p_ != '"' || !string(child.key, keep)) return false;
+          skip_space();
+          if (p_ == end_ || *p_ != ':') return false;
+          ++p_;
+          skip_space();
+          if (keep) child_place = place_(place, child.key);
+        }
+        const bool keep_child = keep && child_place.has_value();
+        if (!value(child, child_place.value_or(0), depth, keep_child)) return false;
+        if (keep_child) scratch_.push_back(child);
+        skip_space();
+        if (p_ == end_) return false;
+        if (*p_ == close) {
+          ++p_;
+          break;
+        }
+        if (*p_ != ',') return false;
+        ++p_;
+        skip_space();
+      }
+    }
+    if (keep) {
+      out.first = static_cast<std::uint32_t>(doc_.nodes_.size());
+      out.size = static_cast<std::uint32_t>(scratch_.size() - mark);
+      doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + static_cast<std::ptrdiff_t>(mark),
+                         scratch_.end());
+    }
+    scratch_.resize(mark);
+    return true;
+  }
+
+  bool number(std::string_view& out) {
+    const char* start = p_;
+    auto digits = [&] {
+      const char* d = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      return p_ != d;
+    };
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ != end_ && *p_ == '0') {
+      ++p_;
+    } else if (!digits()) {
+      return false;
+    }
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (!digits()) return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!digits()) return false;
+    }
+    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+    // nlohmann refuses a number that is not finite as a double ("number overflow").
+    if (!fits_integer(out) && !std::isfinite(std::strtod(std::string(out).c_str(), nullptr))) {
+      return false;
+    }
+    return true;
+  }
+
+  // The bytes of one UTF-8 sequence at p_ (RFC 3629, as nlohmann checks it), or 0.
+  std::size_t utf8_length() const {
+    auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+      if (p_ + i >= end_) return false;
+      auto c = static_cast<unsigned char>(p_[i]);
+      return c >= lo && c <= hi;
+    };
+    auto c = static_cast<unsigned char>(*p_);
+    if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+    if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+      return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+    }
+    if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+    if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) {
+      return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    }
+    if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    return 0;
+  }
+
+  bool hex4(unsigned& out) {
+    if (end_ - p_ < 4) return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = *p_++;
+      unsigned d;
+      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+      else return false;
+      out = out * 16 + d;
+    }
+    return true;
+  }
+
+  static void append_utf8(std::string& s, unsigned cp) {
+    if (cp < 0x80) {
+      s.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // A string at p_ (on its opening quote). Without escapes `out` views the body; with them it
+  // views a decoded copy (only when `keep`).
+  bool string(std::string_view& out, bool keep) {
+    const char* start = ++p_;
+    std::string* decoded = nullptr;
+    const char* copied = start;  // body bytes before this one are in *decoded
+    while (p_ != end_) {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        if (decoded == nullptr) {
+          out = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        } else {
+          decoded->append(copied, p_);
+          out = *decoded;
+        }
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) {
+        std::size_t n = utf8_length();
+        if (n == 0) return false;
+        p_ += n;
+        continue;
+      }
+      if (c != '\\') {
+        ++p_;
+        continue;
+      }
+      if (decoded == nullptr && keep) decoded = &doc_.decoded_.emplace_back();
+      if (decoded != nullptr) decoded->append(copied, p_);
+      if (++p_ == end_) return false;
+      char e = *p_++;
+      char plain = 0;
+      switch (e) {
+        case '"': plain = '"'; break;
+        case '\\': plain = '\\'; break;
+        case '/': plain = '/'; break;
+        case 'b': plain = '\b'; break;
+        case 'f': plain = '\f'; break;
+        case 'n': plain = '\n'; break;
+        case 'r': plain = '\r'; break;
+        case 't': plain = '\t'; break;
+        case 'u': break;
+        default: return false;
+      }
+      if (e != 'u') {
+        if (decoded != nullptr) decoded->push_back(plain);
+      } else {
+        unsigned cp;
+        if (!hex4(cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          unsigned low;
+          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+          p_ += 2;
+          if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        if (decoded != nullptr) append_utf8(*decoded, cp);
+      }
+      copied = p_;
+    }
+    return false;
+  }
+
+  Document& doc_;
+  const char* p_;
+  const char* end_;
+  int max_depth_;
+  ChildPlace place_;
+  std::vector<Node> scratch_;  // children of the open containers
+};
+
+std::shared_ptr<const Document> Document::parse(std::string_view body, int max_depth,
+                                                ChildPlace place, int root_place) {
+  auto doc = std::make_shared<Document>();
+  doc->body_.assign(body);
+  Parser parser(*doc, max_depth, place);
+  if (!parser.document(root_place)) return nullptr;
+  return doc;
+}
+
+}  // namespace preflight::json_view
