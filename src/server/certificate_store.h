@@ -3,13 +3,13 @@
 // the certificate at every handshake (SSL_CTX_set_cert_cb), so a reload takes effect for new
 // handshakes while open connections keep the certificate they negotiated.
 
-#include <atomic>
 #include <memory>
 #include <string>
 
 #include <openssl/ssl.h>
 
 #include "util/result.h"
+#include "util/snapshot.h"
 
 namespace preflight::server {
 
@@ -39,7 +39,7 @@ class CertificateStore {
 
   std::string cert_path_;
   std::string key_path_;
-  std::atomic<std::shared_ptr<const Pair>> current_;
+  util::Snapshot<Pair> current_;
 };
 
 }  // namespace preflight::server

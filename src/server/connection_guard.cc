@@ -1,9 +1,9 @@
 #include "server/connection_guard.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
@@ -14,28 +14,15 @@ namespace preflight::server {
 
 namespace {
 
-ino_t socket_inode(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
-  return st.st_ino;
+// OpenSSL calls this for every SSL object it frees; ptr is the guard that tracks the
+// connection (set in on_info), null for SSL objects the guard never saw (clients, refusals).
+void on_ssl_free(void* parent, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  if (ptr != nullptr) static_cast<ConnectionGuard*>(ptr)->connection_closed(parent);
 }
 
-std::pair<std::string, int> peer_of(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof(ss);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {"", -1};
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET) {
-    const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
-    inet_ntop(AF_INET, &in.sin_addr, buf, sizeof(buf));
-    return {buf, ntohs(in.sin_port)};
-  }
-  if (ss.ss_family == AF_INET6) {
-    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(ss);
-    inet_ntop(AF_INET6, &in6.sin6_addr, buf, sizeof(buf));
-    return {buf, ntohs(in6.sin6_port)};
-  }
-  return {"", -1};
+int ssl_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &on_ssl_free);
+  return index;
 }
 
 ConnectionGuard* guard_of(const SSL* ssl) {
@@ -45,8 +32,12 @@ ConnectionGuard* guard_of(const SSL* ssl) {
 void on_info(const SSL* ssl, int where, int /*ret*/) {
   ConnectionGuard* guard = guard_of(ssl);
   if (guard == nullptr) return;
-  if (where & SSL_CB_HANDSHAKE_START) guard->handshake_started(SSL_get_fd(ssl));
-  if (where & SSL_CB_HANDSHAKE_DONE) guard->handshake_done(SSL_get_fd(ssl));
+  if (where & SSL_CB_HANDSHAKE_START) {
+    guard->handshake_started(ssl, SSL_get_fd(ssl));
+    // OpenSSL hands the info callback a const SSL; the ex_data slot is ours to set.
+    SSL_set_ex_data(const_cast<SSL*>(ssl), ssl_index(), guard);
+  }
+  if (where & SSL_CB_HANDSHAKE_DONE) guard->handshake_done(ssl);
 }
 
 void on_message(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
@@ -55,7 +46,7 @@ void on_message(int write_p, int /*version*/, int content_type, const void* buf,
   // everything after the handshake as type 23).
   if (write_p != 0 || content_type != SSL3_RT_HEADER || len < 1) return;
   if (static_cast<const unsigned char*>(buf)[0] != SSL3_RT_APPLICATION_DATA) return;
-  static_cast<ConnectionGuard*>(arg)->record_received(SSL_get_fd(ssl));
+  static_cast<ConnectionGuard*>(arg)->record_received(ssl);
 }
 
 }  // namespace
@@ -81,9 +72,11 @@ ConnectionGuard::~ConnectionGuard() {
   }
   stop_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  for (const auto& [conn, c] : conns_) close(c.fd);
 }
 
 void ConnectionGuard::install(SSL_CTX& ctx) {
+  ssl_index();  // registers the free callback before the first connection
   SSL_CTX_set_app_data(&ctx, this);
   SSL_CTX_set_info_callback(&ctx, &on_info);
   SSL_CTX_set_msg_callback(&ctx, &on_message);
@@ -95,95 +88,83 @@ void ConnectionGuard::set_refusing_thread(std::thread::id id) {
   refusing_thread_ = id;
 }
 
-ConnectionGuard::Conn* ConnectionGuard::find_locked(int fd) {
-  auto it = conns_.find(fd);
+ConnectionGuard::Conn* ConnectionGuard::find_locked(Key conn) {
+  auto it = conns_.find(conn);
   if (it == conns_.end()) return nullptr;
   return &it->second;
 }
 
-ConnectionGuard::Conn* ConnectionGuard::find_peer_locked(const std::string& addr, int port) {
-  for (auto& [fd, c] : conns_) {
-    if (c.peer.second == port && c.peer.first == addr) return &c;
-  }
-  return nullptr;
-}
-
-void ConnectionGuard::forget_closed_locked() {
-  std::erase_if(conns_, [](const auto& kv) { return socket_inode(kv.first) != kv.second.inode; });
-}
-
-void ConnectionGuard::handshake_started(int fd) {
-  const ino_t inode = socket_inode(fd);
-  if (inode == 0) return;
+void ConnectionGuard::handshake_started(Key conn, int fd) {
+  if (fd < 0) return;
   std::unique_lock lock(mu_);
-  if (Conn* c = find_locked(fd); c != nullptr && c->inode == inode)
-    return;  // TLS 1.3 post-handshake
+  if (find_locked(conn) != nullptr) return;  // TLS 1.3 post-handshake
   if (std::this_thread::get_id() == refusing_thread_) {
     lock.unlock();
-    shutdown(fd, SHUT_RDWR);  // the handshake fails; the task closes the socket
+    shutdown(fd, SHUT_RDWR);  // on the thread that owns fd: the handshake fails, the task closes it
     return;
   }
-  conns_[fd] = Conn{inode, State::kHandshake, Clock::now(), peer_of(fd)};
+  const int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) return;  // out of fds: the connection goes unguarded
+  conns_[conn] = Conn{own, State::kHandshake, Clock::now()};
 }
 
-void ConnectionGuard::handshake_done(int fd) {
+void ConnectionGuard::connection_closed(Key conn) {
   std::lock_guard lock(mu_);
-  if (Conn* c = find_locked(fd); c != nullptr && c->state == State::kHandshake) {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return;
+  close(it->second.fd);
+  conns_.erase(it);
+}
+
+void ConnectionGuard::handshake_done(Key conn) {
+  std::lock_guard lock(mu_);
+  if (Conn* c = find_locked(conn); c != nullptr && c->state == State::kHandshake) {
     c->state = State::kIdle;
     c->since = Clock::now();
   }
 }
 
-void ConnectionGuard::record_received(int fd) {
+void ConnectionGuard::record_received(Key conn) {
   std::lock_guard lock(mu_);
-  if (Conn* c = find_locked(fd); c != nullptr && c->state == State::kIdle) {
+  if (Conn* c = find_locked(conn); c != nullptr && c->state == State::kIdle) {
     c->state = State::kHeaders;
     c->since = Clock::now();
   }
 }
 
-void ConnectionGuard::request_started(const std::string& peer_addr, int peer_port) {
+void ConnectionGuard::request_started(Key conn) {
   std::lock_guard lock(mu_);
-  if (Conn* c = find_peer_locked(peer_addr, peer_port)) {
+  if (Conn* c = find_locked(conn)) {
     c->state = State::kInRequest;
     c->since = Clock::now();
   }
 }
 
-void ConnectionGuard::request_finished(const std::string& peer_addr, int peer_port, bool close) {
+void ConnectionGuard::request_finished(Key conn, bool close) {
   std::lock_guard lock(mu_);
-  for (auto& [fd, c] : conns_) {
-    if (c.peer.second != peer_port || c.peer.first != peer_addr) continue;
-    c.state = State::kIdle;
-    c.since = Clock::now();
-    if (close && socket_inode(fd) == c.inode) {
-      shutdown(fd, SHUT_RD);
-      c.state = State::kInRequest;  // closing; not evictable
-    }
-    return;
+  Conn* c = find_locked(conn);
+  if (c == nullptr) return;
+  c->state = State::kIdle;
+  c->since = Clock::now();
+  if (close) {
+    shutdown(c->fd, SHUT_RD);
+    c->state = State::kClosing;
   }
 }
 
 int ConnectionGuard::sweep(Clock::time_point now) {
   int closed = 0;
   {
-    // Shut down under the lock, right after the inode check: a worker closing the fd and a new
-    // connection reusing its number go through handshake_started(), which waits for the lock.
     std::lock_guard lock(mu_);
-    forget_closed_locked();
-    for (auto it = conns_.begin(); it != conns_.end();) {
-      const Conn& c = it->second;
+    for (auto& [conn, c] : conns_) {
       const auto age = now - c.since;
       const bool late = ((c.state == State::kHandshake || c.state == State::kHeaders) &&
                          age > limits_.header_timeout) ||
                         (c.state == State::kInRequest && age > limits_.request_timeout);
-      if (late) {
-        shutdown(it->first, SHUT_RDWR);
-        ++closed;
-        it = conns_.erase(it);
-      } else {
-        ++it;
-      }
+      if (!late) continue;
+      shutdown(c.fd, SHUT_RDWR);
+      c.state = State::kClosing;  // forgotten when the worker frees the connection
+      ++closed;
     }
   }
   if (closed > 0) log::debug("connections past their deadline closed", {{"count", closed}});
@@ -192,19 +173,19 @@ int ConnectionGuard::sweep(Clock::time_point now) {
 
 int ConnectionGuard::evict_idle(int n) {
   std::lock_guard lock(mu_);
-  std::vector<std::pair<Clock::time_point, int>> idle;
-  for (const auto& [fd, c] : conns_) {
-    if (c.state == State::kIdle && socket_inode(fd) == c.inode) idle.emplace_back(c.since, fd);
+  std::vector<std::pair<Clock::time_point, Conn*>> idle;
+  for (auto& [conn, c] : conns_) {
+    if (c.state == State::kIdle) idle.emplace_back(c.since, &c);
   }
   std::sort(idle.begin(), idle.end());
   int closed = 0;
-  for (const auto& [since, fd] : idle) {
+  for (const auto& [since, c] : idle) {
     if (closed >= n) break;
-    // Read side only, as ConnectionDrainer: the worker waiting for the next request sees
-    // end-of-stream and closes the connection. Marked so it is not evicted twice.
-    if (shutdown(fd, SHUT_RD) == 0) {
-      conns_[fd].state = State::kInRequest;
-      conns_[fd].since = Clock::now();
+    int pending = 0;
+    if (ioctl(c->fd, FIONREAD, &pending) != 0 || pending > 0) continue;  // a request is arriving
+    // Read side only: nothing is cut mid-response.
+    if (shutdown(c->fd, SHUT_RD) == 0) {
+      c->state = State::kClosing;
       ++closed;
     }
   }
@@ -213,7 +194,6 @@ int ConnectionGuard::evict_idle(int n) {
 
 int ConnectionGuard::open_connections() {
   std::lock_guard lock(mu_);
-  forget_closed_locked();
   return static_cast<int>(conns_.size());
 }
 

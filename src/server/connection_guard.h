@@ -17,22 +17,26 @@
 //
 // A sweep (its own thread, every 200 ms) shuts down connections past their limit; the worker
 // sees the socket fail and closes it. evict_idle() closes the longest-idle keep-alive
-// connections when new connections wait for a worker (WorkerPool). Handshakes started on the
-// refusing thread (WorkerPool's overflow thread) are shut down at once: the connection cap.
+// connections when new connections wait for a worker (WorkerPool), and all of them when the
+// server stops. Handshakes started on the refusing thread (WorkerPool's overflow thread) are
+// shut down at once: the connection cap.
 //
-// Connections are keyed by fd and the socket's inode, so a reused fd number is never mistaken
-// for a closed connection's. Shutting down never closes the fd (the worker owns it).
+// The guard never touches an fd number it does not own: cpp-httplib closes a connection's fd
+// on its worker thread and the next accept() may reuse the number at once, so acting on that
+// number from the sweeper could shut down an unrelated connection. Instead, at the handshake
+// (on the worker, while the fd is certainly open) the guard takes its own dup() of the socket;
+// shutdown() acts on the socket, so it works through the dup. The dup is closed, under the
+// guard's lock, when OpenSSL frees the connection's SSL object (an ex_data free callback),
+// which cpp-httplib 0.11 does before it closes its own fd: the dup never keeps a connection
+// open, and a shutdown never reaches a closed connection's successor.
 
 #include <openssl/ssl.h>
-#include <sys/types.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <string>
 #include <thread>
-#include <utility>
 
 namespace preflight::server {
 
@@ -53,20 +57,25 @@ class ConnectionGuard {
   // Installs the OpenSSL callbacks on ctx (call once per SSL_CTX, before serving).
   void install(SSL_CTX& ctx);
 
-  // Events. The fd is the connection's socket; peer is its remote address and port.
-  void handshake_started(int fd);
-  void handshake_done(int fd);
-  void record_received(int fd);
-  void request_started(const std::string& peer_addr, int peer_port);
+  // Events. A connection is identified by its SSL object (Request::ssl in the HTTP layer); fd
+  // is its socket, only read during handshake_started() on the thread that owns it.
+  using Key = const void*;
+  void handshake_started(Key conn, int fd);
+  void handshake_done(Key conn);
+  void record_received(Key conn);
+  void request_started(Key conn);
   // close: the response said "Connection: close"; cpp-httplib 0.11 sends the header but keeps
   // reading, so the guard ends the connection (read side; the response is already written).
-  void request_finished(const std::string& peer_addr, int peer_port, bool close = false);
+  void request_finished(Key conn, bool close = false);
+  // The connection is over (its SSL object is being freed): forgets it and closes the dup.
+  void connection_closed(Key conn);
 
   // Shuts down connections past their deadline; returns how many. Called by the sweeper.
   int sweep(Clock::time_point now);
-  // Shuts down (read side) up to n idle keep-alive connections, longest idle first.
+  // Shuts down (read side) up to n idle keep-alive connections with no bytes waiting, longest
+  // idle first: the worker waiting for the next request sees end-of-stream and closes.
   int evict_idle(int n);
-  // Connections currently tracked (closed ones are forgotten at the next sweep).
+  // Connections currently tracked.
   int open_connections();
 
   // Handshakes started on this thread are refused (WorkerPool's overflow thread).
@@ -75,22 +84,20 @@ class ConnectionGuard {
   const GuardLimits& limits() const { return limits_; }
 
  private:
-  enum class State { kHandshake, kIdle, kHeaders, kInRequest };
+  // kClosing: shut down by the guard, waiting for the worker to close it (no deadline, not
+  // evictable).
+  enum class State { kHandshake, kIdle, kHeaders, kInRequest, kClosing };
   struct Conn {
-    ino_t inode = 0;
+    int fd = -1;  // the guard's own dup() of the socket, closed in connection_closed()
     State state = State::kHandshake;
     Clock::time_point since;
-    std::pair<std::string, int> peer;
   };
 
-  // Drops entries whose fd no longer holds the same socket. Caller holds mu_.
-  void forget_closed_locked();
-  Conn* find_locked(int fd);
-  Conn* find_peer_locked(const std::string& addr, int port);
+  Conn* find_locked(Key conn);
 
   GuardLimits limits_;
   std::mutex mu_;
-  std::map<int, Conn> conns_;
+  std::map<Key, Conn> conns_;
   std::condition_variable stop_cv_;
   std::thread::id refusing_thread_;
   bool stopping_ = false;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <limits>
 
 #include "log/log.h"
 #include "policy/policy.h"
@@ -66,9 +67,7 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
     : options_(std::move(options)),
       runtime_(runtime),
       registry_(registry),
-      guard_(options_.guard),
-      tls_drainer_(options_.listen.port),
-      plain_drainer_(options_.metrics_listen.port) {
+      guard_(options_.guard) {
   tls_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
     guard_.install(ctx);
     return runtime_.certs().configure(ctx);
@@ -99,16 +98,7 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
     res.set_content(json_error("internal error"), kJson);
   };
 
-  for (auto [s, drainer] : {std::pair{static_cast<httplib::Server*>(tls_.get()), &tls_drainer_},
-                            std::pair{static_cast<httplib::Server*>(plain_.get()), &plain_drainer_}}) {
-    // Track requests in flight so shutdown closes only idle connections (connection_drainer.h).
-    s->set_pre_routing_handler([drainer](const httplib::Request& req, httplib::Response&) {
-      drainer->request_started(req.remote_addr, req.remote_port);
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    s->set_logger([drainer](const httplib::Request& req, const httplib::Response&) {
-      drainer->request_finished(req.remote_addr, req.remote_port);
-    });
+  for (httplib::Server* s : {static_cast<httplib::Server*>(tls_.get()), plain_.get()}) {
     s->set_error_handler(error_body);
     // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections (API server
     // replicas reconnecting) would wait for SYN retries. Remember the listening socket so
@@ -132,11 +122,10 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
   tls_->new_task_queue = [this] {
     return new WorkerPool(options_.worker_threads, options_.max_pending_connections, guard_);
   };
-  // Replaces the two handlers set in the loop above: the TLS routes also feed the guard's per-connection deadlines (connection_guard.h), and a
-  // declared body over the limit is answered 413 before any of it is read.
+  // Requests feed the guard's per-connection deadlines and tell it which connections are idle
+  // (connection_guard.h); a declared body over the limit is answered 413 before any of it is read.
   tls_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    tls_drainer_.request_started(req.remote_addr, req.remote_port);
-    guard_.request_started(req.remote_addr, req.remote_port);
+    guard_.request_started(req.ssl);
     if (declared_length(req) > kMaxBodyBytes) {
       res.status = 413;
       res.set_header("Connection", "close");
@@ -149,9 +138,7 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
     if (draining_.load()) res.set_header("Connection", "close");
   });
   tls_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    tls_drainer_.request_finished(req.remote_addr, req.remote_port);
-    guard_.request_finished(req.remote_addr, req.remote_port,
-                            res.get_header_value("Connection") == "close");
+    guard_.request_finished(req.ssl, res.get_header_value("Connection") == "close");
   });
   tls_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
     std::chrono::milliseconds timeout{0};
@@ -164,6 +151,10 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
   });
 
   plain_->set_payload_max_length(64 * 1024);
+  // One request per connection: probes and scrapes are a few a minute, and no idle keep-alive
+  // connection can then hold a worker past stop() (cpp-httplib 0.11 waits out the keep-alive
+  // timeout; the TLS port has the guard to close its idle connections, this port has no hook).
+  plain_->set_keep_alive_max_count(1);
   plain_->new_task_queue = [] { return new httplib::ThreadPool(4); };
   plain_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry_.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -216,10 +207,10 @@ void HttpsServer::stop() {
   tls_->stop();
   plain_->stop();
   // Workers idling in keep-alive do not notice stop(); close their connections until every
-  // worker has finished (a request in flight keeps its connection until it is answered).
+  // worker has finished (a request in flight keeps its connection until it is answered, and
+  // says "Connection: close", which the guard acts on).
   while (running_.load()) {
-    tls_drainer_.close_idle();
-    plain_drainer_.close_idle();
+    guard_.evict_idle(std::numeric_limits<int>::max());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

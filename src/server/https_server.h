@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "metrics/registry.h"
-#include "server/connection_drainer.h"
 #include "server/connection_guard.h"
 #include "server/runtime.h"
 #include "util/result.h"
@@ -77,8 +76,6 @@ class HttpsServer {
   ConnectionGuard guard_;  // before tls_: its SSL_CTX points at the guard until destroyed
   std::unique_ptr<httplib::SSLServer> tls_;
   std::unique_ptr<httplib::Server> plain_;
-  ConnectionDrainer tls_drainer_;
-  ConnectionDrainer plain_drainer_;
   std::atomic<bool> running_{false};
   std::atomic<bool> draining_{false};
   int tls_listener_fd_ = -1;

@@ -1,5 +1,5 @@
 #pragma once
-// What the HTTP handlers share: the live policy (swapped atomically on reload), the cluster
+// What the HTTP handlers share: the live policy (swapped as a whole on reload), the cluster
 // view, the certificate store, the metrics and the readiness state. Built in main.
 
 #include <atomic>
@@ -11,6 +11,7 @@
 #include "metrics/preflight_metrics.h"
 #include "policy/policy.h"
 #include "server/certificate_store.h"
+#include "util/snapshot.h"
 
 namespace preflight::server {
 
@@ -41,7 +42,7 @@ class Runtime {
   }
 
  private:
-  std::atomic<std::shared_ptr<const policy::Policy>> policy_;
+  util::Snapshot<policy::Policy> policy_;
   cluster::ClusterSource* cluster_;
   CertificateStore& certs_;
   metrics::PreflightMetrics& metrics_;

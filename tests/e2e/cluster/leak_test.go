@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"preflight/e2e/fakeapi"
+	"preflight/e2e/testutil"
 )
 
 func randomHex(t *testing.T) string {
@@ -89,8 +90,8 @@ func TestNoSecretValueLeaks(t *testing.T) {
 
 	kubeconfig := writeKubeconfig(t, t.TempDir(), fake, kubeAuth{token: token})
 	p := startPreflight(t, serveOptions{kubeconfig: kubeconfig, policy: fastPolicy, logLevel: "debug"})
-	p.waitReady(10 * time.Second)
-	if !fake.WaitOpenWatches(4, 5*time.Second) {
+	p.waitReady(testutil.Patience(10 * time.Second))
+	if !fake.WaitOpenWatches(4, testutil.Patience(5*time.Second)) {
 		t.Fatalf("open watches: %d, want 4", fake.OpenWatches())
 	}
 
@@ -121,7 +122,7 @@ func TestNoSecretValueLeaks(t *testing.T) {
 	// MODIFIED with a new value and a new key.
 	fake.Update(fakeapi.NewSecret("prod", "openai", map[string]string{
 		"OPENAI_API_KEY": sentinels["updated data value"], "HF_TOKEN": sentinels["updated data value"]}))
-	waitFor(t, 2*time.Second, "the updated Secret's new key", func() (bool, string) {
+	waitFor(t, testutil.Patience(2*time.Second), "the updated Secret's new key", func() (bool, string) {
 		res := p.mustReview(secretReview("prod", "openai", "HF_TOKEN"))
 		return res.Allowed, res.String()
 	})
@@ -132,11 +133,11 @@ func TestNoSecretValueLeaks(t *testing.T) {
 	fake.Compact()
 	fake.DropWatches()
 	fake.Add(fakeapi.NewSecret("prod", "after-relist", map[string]string{"OPENAI_API_KEY": "x"}))
-	waitAllowed(t, p, 5*time.Second, "prod", "after-relist")
+	waitAllowed(t, p, testutil.Patience(5*time.Second), "prod", "after-relist")
 	reviewAll("relisted")
 	// DELETED carries the last state, values included.
 	fake.Delete("Secret", "prod", "openai")
-	waitNotFound(t, p, 2*time.Second, "prod", "openai")
+	waitNotFound(t, p, testutil.Patience(2*time.Second), "prod", "openai")
 	reviewAll("deleted")
 	fake.Delete("Secret", "prod", "regcred")
 	time.Sleep(100 * time.Millisecond) // let the last event be handled (and maybe logged)
