@@ -45,6 +45,28 @@ func TestMalformedRequests(t *testing.T) {
 	for _, tc := range httpErrors {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.code == 413 {
+				// The server answers 413 from the headers and closes without reading the body
+				// (TestOversizedBody reads that answer over a raw connection). A client still
+				// writing the body may instead see the close as EPIPE/ECONNRESET before it reads
+				// the answer; Go's transport then returns the write error. Either way the request
+				// is refused and the server must keep serving.
+				resp, err := c.Post(s.url("/validate?timeout=10s"), "application/json", bytes.NewReader(tc.body))
+				if err != nil {
+					if !strings.Contains(err.Error(), "broken pipe") && !strings.Contains(err.Error(), "connection reset") {
+						t.Fatalf("POST /validate: %v", err)
+					}
+					t.Logf("connection closed while the body was written (%v): accepted", err)
+					requireHealthy(t, s)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 413 {
+					t.Errorf("HTTP %d, want 413", resp.StatusCode)
+				}
+				requireHealthy(t, s)
+				return
+			}
 			code, body := post(t, c, s, tc.body)
 			if code != tc.code {
 				t.Errorf("HTTP %d, want %d; body %.200q", code, tc.code, body)
