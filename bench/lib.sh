@@ -70,4 +70,34 @@ metric_sum() {
   curl -sf "$1" | awk -v m="$2" '$1 == m || index($1, m "{") == 1 { s += $2 } END { printf "%d\n", s }'
 }
 
+# write_nginx_conf WORK PORT WORKERS ANSWER: WORK/nginx/nginx.conf for nginx serving ANSWER (a
+# fixed AdmissionReview response) on POST /validate over TLS with WORK/certs, preflight's TLS
+# settings (TLS >= 1.2, its AEAD suites) and keep-alive; run as the current user.
+write_nginx_conf() {
+  local work=$1 port=$2 workers=$3 answer=$4 user_line=""
+  [[ $(id -u) -eq 0 ]] && user_line="user $(id -un);" # as root nginx would drop to nobody
+  cat >"$work/nginx/nginx.conf" <<CONF
+$user_line
+worker_processes $workers;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  keepalive_requests 10000000; keepalive_timeout 120s;
+  client_max_body_size 3m; client_body_buffer_size 128k;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $work/certs/tls.crt; ssl_certificate_key $work/certs/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_prefer_server_ciphers on;
+    location = /validate { default_type application/json; return 200 '$answer'; }
+  }
+}
+CONF
+}
+
 rss_bytes() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }

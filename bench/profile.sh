@@ -73,31 +73,8 @@ printf '  %-28s %9s %18s\n' server plain "Accept-Encoding: gzip"
 # nginx: one process (no master), same certificate, suites and fixed answer as bench/run.sh.
 port=$(free_port)
 mkdir -p "$work/nginx"
-user_line=""
-[[ $(id -u) -eq 0 ]] && user_line="user $(id -un);"
 answer='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":true,"uid":"bench-realistic-0001"}}'
-cat >"$work/nginx/nginx.conf" <<CONF
-$user_line
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-  keepalive_requests 10000000; keepalive_timeout 120s;
-  client_max_body_size 3m; client_body_buffer_size 128k;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $work/certs/tls.crt; ssl_certificate_key $work/certs/tls.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
-    ssl_prefer_server_ciphers on;
-    location = /validate { default_type application/json; return 200 '$answer'; }
-  }
-}
-CONF
+write_nginx_conf "$work" "$port" 1 "$answer"
 "${callgrind[@]}" nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" \
   -g 'daemon off; master_process off;' 2>"$work/nginx.log" &
 pid=$!; echo "$pid" >>"$work/pids"
