@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -353,6 +355,38 @@ TEST_F(KubeClientTest, OnlyTheConfiguredCaIsTrustedNotTheSystemStore) {
   old ? setenv("SSL_CERT_FILE", saved.c_str(), 1) : unsetenv("SSL_CERT_FILE");
   EXPECT_FALSE(rejected.ok());
   EXPECT_TRUE(accepted.ok()) << accepted.error();
+}
+
+TEST_F(KubeClientTest, WithAConfiguredCaTheSystemBundleIsNeverRead) {
+  // The system bundle (here: SSL_CERT_FILE) is ~140 certificates parsed for every request and
+  // held by every open watch; with a configured CA it decides nothing, so it must not be read.
+  FakeApiServer server;
+  const std::string bundle = ::testing::TempDir() + "/system-bundle.pem";
+  std::filesystem::copy_file(pki->a_ca_path, bundle, std::filesystem::copy_options::overwrite_existing);
+  const char* old = std::getenv("SSL_CERT_FILE");
+  const std::string saved = old ? old : "";
+  setenv("SSL_CERT_FILE", bundle.c_str(), 1);
+  int fd = inotify_init1(IN_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  ASSERT_GE(inotify_add_watch(fd, bundle.c_str(), IN_OPEN), 0);
+  auto opened = [fd] {
+    char buf[4096];
+    bool any = false;
+    while (::read(fd, buf, sizeof buf) > 0) any = true;
+    return any;
+  };
+  KubeConfig c = config_for(server);  // the server's CA configured
+  auto with_ca = KubeClient(c).get("/api/v1/nodes");
+  const bool opened_with_ca = opened();
+  c.ca_pem.clear();  // no CA configured: the system bundle is the trust store
+  auto without_ca = KubeClient(c).get("/api/v1/nodes");
+  const bool opened_without_ca = opened();
+  close(fd);
+  old ? setenv("SSL_CERT_FILE", saved.c_str(), 1) : unsetenv("SSL_CERT_FILE");
+  EXPECT_TRUE(with_ca.ok()) << with_ca.error();
+  EXPECT_TRUE(without_ca.ok()) << without_ca.error();
+  EXPECT_FALSE(opened_with_ca);
+  EXPECT_TRUE(opened_without_ca);  // the check above can fail
 }
 
 TEST_F(KubeClientTest, HostNameVerification) {
