@@ -1,9 +1,8 @@
 #include "admission/review.h"
 
-#include <algorithm>
-
 #include "admission/review_document.h"
 #include "util/json_ref.h"
+#include "util/json_string.h"
 
 namespace preflight::admission {
 
@@ -139,23 +138,6 @@ Result<AdmissionRequest> decode_review(std::string_view body) {
   if (std::optional<Result<AdmissionRequest>> fast = decode_review_view(body)) return std::move(*fast);
   return decode_review_document(body);
 }
-
-namespace {
-
-// Appends `s` as a JSON string. Plain printable ASCII (uids, versions, most messages) is copied
-// as it is; anything else goes through nlohmann's escaping, which replaces invalid UTF-8 with
-// U+FFFD instead of throwing (messages may quote user input).
-void append_json_string(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(
-      s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-  if (plain) {
-    out.append("\"").append(s).append("\"");
-  } else {
-    out.append(json(s).dump(-1, ' ', false, json::error_handler_t::replace));
-  }
-}
-
-}  // namespace
 
 // Written directly rather than through a json document: this runs for every review. The
 // members come in the order nlohmann would sort them, so the bytes are those of doc.dump().

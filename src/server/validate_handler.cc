@@ -34,19 +34,24 @@ void record(Runtime& rt, const admission::AdmissionRequest& req, const admission
 void log_review(const admission::AdmissionRequest& req, const admission::Decision& d,
                 long long micros) {
   if (!log::enabled(log::Level::kInfo)) return;
-  nlohmann::json ids = nlohmann::json::array();
+  std::vector<std::string> ids;
+  ids.reserve(d.findings.size());
   for (const Finding& f : d.findings) {
     ids.push_back(std::string(f.check) + ":" + std::string(to_string(f.severity)));
   }
-  nlohmann::json fields = {
-      {"uid", req.uid},           {"kind", d.kind},
-      {"namespace", req.namespace_name}, {"name", req.name},
-      {"operation", req.operation},      {"user", req.username},
-      {"dry_run", req.dry_run},          {"decision", d.outcome},
-      {"findings", std::move(ids)},      {"duration_us", micros},
-  };
-  if (!d.skipped.empty()) fields["skipped"] = d.skipped;
-  if (!d.overridden.empty()) fields["overrides"] = d.overridden;
+  // In key order, as the line was when these were an nlohmann object (tests parse it).
+  log::Fields fields;
+  fields.string("decision", d.outcome)
+      .boolean("dry_run", req.dry_run)
+      .integer("duration_us", micros)
+      .strings("findings", ids)
+      .string("kind", d.kind)
+      .string("name", req.name)
+      .string("namespace", req.namespace_name)
+      .string("operation", req.operation);
+  if (!d.overridden.empty()) fields.strings("overrides", d.overridden);
+  if (!d.skipped.empty()) fields.string("skipped", d.skipped);
+  fields.string("uid", req.uid).string("user", req.username);
   log::info("review", fields);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace preflight::log {
 namespace {
@@ -35,6 +36,25 @@ TEST(LogTest, EscapesAndReplacesInvalidUtf8) {
   ASSERT_TRUE(init("info"));
   std::string line = logged("a \"quoted\"\nmsg", {{"name", std::string("bad \xff byte")}});
   EXPECT_EQ(line, "\"msg\":\"a \\\"quoted\\\"\\nmsg\",\"name\":\"bad \xef\xbf\xbd byte\"}\n");
+}
+
+TEST(LogTest, FieldsWriteTheBytesOfTheDocumentInKeyOrder) {
+  ASSERT_TRUE(init("info"));
+  const std::string odd = "tab\t \"q\" \\ \x01 \xc3\xa9 bad \xff";
+  std::vector<std::string> ids = {"secret-ref:deny", odd};
+  nlohmann::json doc = {{"uid", odd}, {"dry_run", true}, {"duration_us", -1234567890123LL},
+                        {"findings", ids}, {"empty", std::vector<std::string>()}, {"kind", ""}};
+  Fields fields;
+  fields.boolean("dry_run", true)
+      .integer("duration_us", -1234567890123LL)
+      .strings("empty", {})
+      .strings("findings", ids)
+      .string("kind", "")
+      .string("uid", odd);
+  testing::internal::CaptureStderr();
+  info("review", fields);
+  std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out.substr(out.find("\"msg\"")), logged("review", doc));
 }
 
 TEST(LogTest, BelowTheLevelNothingIsWritten) {
