@@ -103,7 +103,8 @@ std::optional<int> view_place(int parent, std::string_view key) {
 }  // namespace
 
 std::optional<Result<AdmissionRequest>> decode_review_view(std::string_view body) {
-  static_assert(static_cast<int>(Place::kOther) == 0, "json_view puts array elements at 0");
+  static_assert(static_cast<int>(Place::kOther) == 0,
+                "json_view puts array elements, and all members below kOther, at 0");
   std::shared_ptr<const json_view::Document> doc = json_view::Document::parse(
       body, kMaxJsonDepth, &view_place, static_cast<int>(Place::kRoot));
   if (doc == nullptr) return std::nullopt;

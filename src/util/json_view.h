@@ -10,7 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,7 +69,8 @@ class Value {
 };
 
 // The place of the value of member `key` of a container at place `parent`, or nullopt to leave
-// the member out. Elements of arrays are at place 0.
+// the member out. Elements of arrays are at place 0, and so are all members of a container at
+// place 0 (the function is not asked).
 using ChildPlace = std::optional<int> (*)(int parent, std::string_view key);
 
 class Document {
@@ -83,7 +84,7 @@ class Document {
   friend class Parser;
   std::string body_;
   std::vector<Node> nodes_;          // children before their parent; the root last
-  std::deque<std::string> decoded_;  // strings that held escapes
+  std::forward_list<std::string> decoded_;  // strings that held escapes (no allocation when none)
 };
 
 }  // namespace preflight::json_view
