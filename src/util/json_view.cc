@@ -89,8 +89,8 @@ class Parser {
   bool value(Node& out, int place, int depth, bool keep) {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '{': return container(out, place, depth, keep, true);
-      case '[': return container(out, place, depth, keep, false);
+      case '{': return keep ? container(out, place, depth, true) : skip(depth);
+      case '[': return keep ? container(out, place, depth, false) : skip(depth);
       case '"': out.type = Node::Type::kString; return string(out.text, keep);
       case 't': out.type = Node::Type::kTrue; return literal("true");
       case 'f': out.type = Node::Type::kFalse; return literal("false");
@@ -99,7 +99,8 @@ class Parser {
     }
   }
 
-  bool container(Node& out, int place, int depth, bool keep, bool object) {
+  // A kept array or object (left-out ones go to skip()).
+  bool container(Node& out, int place, int depth, bool object) {
     if (++depth > max_depth_) return false;
     ++p_;
     out.type = object ? Node::Type::kObject : Node::Type::kArray;
@@ -113,14 +114,14 @@ class Parser {
         Node child;
         std::optional<int> child_place = 0;
         if (object) {
-          if (p_ == end_ || *p_ != '"' || !string(child.key, keep)) return false;
+          if (p_ == end_ || *p_ != '"' || !string(child.key, true)) return false;
           skip_space();
           if (p_ == end_ || *p_ != ':') return false;
           ++p_;
           skip_space();
-          if (keep && place != 0) child_place = place_(place, child.key);
+          if (place != 0) child_place = place_(place, child.key);
         }
-        const bool keep_child = keep && child_place.has_value();
+        const bool keep_child = child_place.has_value();
         if (!value(child, child_place.value_or(0), depth, keep_child)) return false;
         if (keep_child) scratch_.push_back(child);
         skip_space();
@@ -134,13 +135,65 @@ class Parser {
         skip_space();
       }
     }
-    if (keep) {
-      out.first = static_cast<std::uint32_t>(doc_.nodes_.size());
-      out.size = static_cast<std::uint32_t>(scratch_.size() - mark);
-      doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + static_cast<std::ptrdiff_t>(mark),
-                         scratch_.end());
-    }
+    out.first = static_cast<std::uint32_t>(doc_.nodes_.size());
+    out.size = static_cast<std::uint32_t>(scratch_.size() - mark);
+    doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + static_cast<std::ptrdiff_t>(mark),
+                       scratch_.end());
     scratch_.resize(mark);
+    return true;
+  }
+
+  // A value that is left out, at p_: the grammar of value() and container(), walked with a
+  // stack of open containers instead of recursion, storing nothing. Most of a large review is
+  // such values (managedFields: thousands of small objects). `depth` as for value().
+  bool skip(int depth) {
+    std::string& open = open_closes_;  // the closing byte of each open container, innermost last
+    open.clear();
+    for (;;) {
+      // A value at p_.
+      if (p_ == end_) return false;
+      if (*p_ == '{' || *p_ == '[') {
+        const char close = *p_ == '{' ? '}' : ']';
+        if (depth + static_cast<int>(open.size()) + 1 > max_depth_) return false;
+        ++p_;
+        skip_space();
+        if (p_ != end_ && *p_ == close) {
+          ++p_;  // empty
+        } else {
+          open.push_back(close);
+          if (close == '}' && !skip_key()) return false;
+          continue;  // its first value
+        }
+      } else {
+        Node scalar;  // not kept: value() only checks it
+        if (!value(scalar, 0, depth, false)) return false;
+      }
+      // After a value: the next one in the innermost container, or its end.
+      for (;;) {
+        if (open.empty()) return true;
+        skip_space();
+        if (p_ == end_) return false;
+        if (*p_ == ',') {
+          ++p_;
+          skip_space();
+          if (open.back() == '}' && !skip_key()) return false;
+          break;
+        }
+        if (*p_ != open.back()) return false;
+        ++p_;
+        open.pop_back();
+      }
+    }
+  }
+
+  // `"key" :` at p_, leaving p_ on the member's value.
+  bool skip_key() {
+    std::string_view key;
+    if (p_ == end_ || *p_ != '"' || !string(key, false)) return false;
+    skip_space();
+    if (p_ == end_ || *p_ != ':') return false;
+    ++p_;
+    skip_space();
     return true;
   }
 
@@ -338,6 +391,7 @@ class Parser {
   int max_depth_;
   ChildPlace place_;
   std::vector<Node> scratch_;  // children of the open containers
+  std::string open_closes_;    // skip()'s stack
 };
 
 std::shared_ptr<const Document> Document::parse(std::string_view body, int max_depth,

@@ -86,6 +86,42 @@ TEST(ReviewReaderTest, EdgeCasesDecodeTheSame) {
   }
 }
 
+// Members left out (status, managedFields, last-applied-configuration) are walked by another
+// routine than kept ones: it must refuse and accept the same.
+TEST(ReviewReaderTest, LeftOutMembersAreValidatedTheSame) {
+  const char* refused[] = {
+      R"({"a":01})", "[1,]", R"({"a":1,})", "{,}", R"({"a" 1})", "[1 2]", R"({"a":"\x"})",
+      R"("\uDE00")", "tru", "{]", "[}", R"({"a":1])", R"([{"a":1}})", R"({"a":[1,{"b":}]})",
+      "1e400", "-", "{\"a\":\"\t\"}", "{\"a\":\"\xC0\xAF\"}", R"({1:2})", "[,1]", "",
+  };
+  const char* accepted[] = {
+      "{}", "[]", R"([{},[],{"a":[1,{"b":null}]},"x",-1.5e3,true,false])", " { \"a\" : [ 1 , 2 ] } ",
+      R"("\"x\" \u00e9 \uD83D\uDE00")", "-0", "[[[[]]]]", R"({"a":{"b":{"c":{}}},"a":"dup"})",
+  };
+  const std::string spec = R"("spec":{"template":{"spec":{"containers":[{"name":"a","image":"x"}]}}})";
+  auto places = [&](std::string_view v) {
+    const std::string value(v);
+    return std::vector<std::string>{
+        wrap("{\"status\":" + value + "," + spec + "}"),
+        wrap("{\"metadata\":{\"managedFields\":" + value + "}," + spec + "}"),
+        wrap("{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":" +
+             value + "}}," + spec + "}"),
+    };
+  };
+  for (const char* v : refused) {
+    for (const std::string& body : places(v)) EXPECT_FALSE(same(body)) << body;
+  }
+  for (const char* v : accepted) {
+    for (const std::string& body : places(v)) EXPECT_TRUE(same(body)) << body;
+  }
+  // Nesting: request.object.status is inside 3 containers; 128 in all is the limit.
+  for (int n : {124, 125, 126, 127}) {
+    const std::string value = std::string(n, '[') + std::string(n, ']');
+    const std::string body = wrap("{\"status\":" + value + "," + spec + "}");
+    EXPECT_EQ(same(body), 3 + n <= kMaxJsonDepth) << n;
+  }
+}
+
 TEST(ReviewReaderTest, RefusedBodiesGoToTheDocumentPath) {
   const std::string deep(200, '[');
   const char* refused[] = {
