@@ -70,8 +70,9 @@ class Parser {
 
  private:
   void skip_space() {
-    // Most calls find no space at all: one comparison rules out every byte above ' '.
-    while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+    // Most calls find no space at all: one comparison rules out every byte above ' '. No
+    // test for the end: body_ is a std::string, so *end_ is '\0', which is not a space.
+    while (static_cast<unsigned char>(*p_) <= ' ' &&
            (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
       ++p_;
     }
