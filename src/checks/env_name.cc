@@ -69,6 +69,7 @@ constexpr std::size_t kMaxQuoted = 40;  // longest name quoted in a finding
 constexpr std::size_t kMaxHintDistance = 3;
 constexpr std::size_t kMinTypoLength = 6;      // shorter names are not compared
 constexpr std::size_t kShortKnownLength = 10;  // known names shorter than this: one edit only
+constexpr std::size_t kMaxTypoDistance = 2;     // longer known names: two edits
 // Bounds on the work a hostile object can cause; each is far above real manifests.
 constexpr std::size_t kMaxRequiredForTypos = 64;
 constexpr std::size_t kMaxHintsPerContainer = 16;
@@ -145,7 +146,7 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
   const std::span<const Required> typo_required =
       required.first(std::min(required.size(), kMaxRequiredForTypos));
   for (std::string_view known : kWellKnown) {
-    if (equals_ignore_case(name, known)) return Typo{known, true};
+    if (known.size() == name.size() && equals_ignore_case(name, known)) return Typo{known, true};
   }
   for (const Required& r : typo_required) {
     if (equals_ignore_case(name, r.name)) return Typo{r.name, true};
@@ -157,7 +158,7 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
   // Most pairs differ in length or in letters by more than the bound: those two lower bounds
   // of the distance skip the DP (the answer is the same, only cheaper to reach).
   const auto consider = [&](std::string_view known, std::uint64_t known_set) {
-    std::size_t bound = known.size() < kShortKnownLength ? 1 : 2;
+    std::size_t bound = known.size() < kShortKnownLength ? 1 : kMaxTypoDistance;
     if (best) bound = std::min(bound, best_distance - 1);  // ties: the earlier one stays
     if (bound == 0) return;
     const std::size_t length_gap =
@@ -169,7 +170,11 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
     best = Typo{known, false};
     best_distance = d;
   };
-  for (std::size_t i = 0; i < kWellKnown.size(); ++i) consider(kWellKnown[i], kWellKnownSets[i]);
+  for (std::size_t i = 0; i < kWellKnown.size(); ++i) {
+    const std::size_t n = kWellKnown[i].size();
+    if (n + kMaxTypoDistance < name.size() || name.size() + kMaxTypoDistance < n) continue;
+    consider(kWellKnown[i], kWellKnownSets[i]);
+  }
   for (const Required& r : typo_required) {
     consider(r.name, char_set(r.name, CaseMode::kInsensitive));
   }
