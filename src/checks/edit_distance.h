@@ -36,7 +36,9 @@ std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bou
 constexpr std::uint64_t char_set(std::string_view s, CaseMode mode = CaseMode::kSensitive) {
   std::uint64_t set = 0;
   for (char c : s) {
-    if (mode == CaseMode::kInsensitive && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (mode == CaseMode::kInsensitive && c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
     set |= std::uint64_t{1} << (static_cast<unsigned char>(c) & 63);
   }
   return set;

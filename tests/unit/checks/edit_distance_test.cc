@@ -166,7 +166,8 @@ TEST(EditDistanceTest, CharSetLowerBoundNeverExceedsTheDistance) {
               reference_osa(upper(a), upper(b)))
         << a << " vs " << b << " (any case)";
   }
-  EXPECT_EQ(char_set_lower_bound(char_set("OPENAI_API_KEY"), char_set("HF_TOKEN")), 4u);  // P A I Y against H F T
+  // P A I Y against H F T.
+  EXPECT_EQ(char_set_lower_bound(char_set("OPENAI_API_KEY"), char_set("HF_TOKEN")), 4u);
   EXPECT_EQ(char_set_lower_bound(char_set("hf_token", CaseMode::kInsensitive),
                                  char_set("HF_TOKEN", CaseMode::kInsensitive)),
             0u);

@@ -154,13 +154,16 @@ TEST(WorkloadTest, MalformedObjectsAreErrorsNotCrashes) {
       R"({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": 1}}}}}})");
   EXPECT_EQ(workload_from_json(cron, WorkloadKind::kCronJob).error(),
             "spec.jobTemplate.spec.template.spec.containers is not a list");
-  EXPECT_EQ(workload_from_json(json::parse(R"({"spec": {"jobTemplate": 1}})"), WorkloadKind::kCronJob).error(),
+  const auto error = [](std::string_view object, WorkloadKind kind) {
+    return workload_from_json(json::parse(object), kind).error();
+  };
+  EXPECT_EQ(error(R"({"spec": {"jobTemplate": 1}})", WorkloadKind::kCronJob),
             "spec.jobTemplate is not an object");
-  EXPECT_EQ(workload_from_json(json::parse(R"({"spec": {}})"), WorkloadKind::kCronJob).error(),
+  EXPECT_EQ(error(R"({"spec": {}})", WorkloadKind::kCronJob),
             "CronJob has no spec.jobTemplate.spec.template");
-  EXPECT_EQ(workload_from_json(json::parse(R"({"spec": {"template": {}}})"), WorkloadKind::kJob).error(),
+  EXPECT_EQ(error(R"({"spec": {"template": {}}})", WorkloadKind::kJob),
             "Job has no spec.template.spec");
-  EXPECT_EQ(workload_from_json(json::parse(R"({"data": {"k": [1]}})"), WorkloadKind::kConfigMap).error(),
+  EXPECT_EQ(error(R"({"data": {"k": [1]}})", WorkloadKind::kConfigMap),
             "data.k is not a string");
 }
 
