@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -87,10 +88,19 @@ HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Regist
   SSL_CTX_set_read_ahead(tls_ctx_, 1);
   runtime_.certs().configure(*tls_ctx_);
   state_.options = options_.transport;
+  // Every connection is a descriptor: keep the cap below the process's limit (with room for
+  // the cluster watches and files), or accept() would fail with EMFILE while the listener
+  // stays readable.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    const rlim_t room = limit.rlim_cur > 256 ? limit.rlim_cur - 128 : 128;
+    if (room < static_cast<rlim_t>(state_.options.max_connections)) {
+      state_.options.max_connections = static_cast<int>(room);
+    }
+  }
 }
 
 HttpsServer::~HttpsServer() {
-  loops_.clear();
+  // The loops go after waiter_ (members in reverse order): its last answers find them alive.
   for (const Listener& l : state_.listeners) ::close(l.fd);
   SSL_CTX_free(tls_ctx_);
 }

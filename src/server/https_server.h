@@ -36,7 +36,8 @@ struct ServeOptions {
   HostPort metrics_listen{"0.0.0.0", 9090};
   // Event-loop threads; 0: one per CPU the process may run on (sched_getaffinity).
   int threads = 0;
-  // Deadlines and the connection cap (event_loop.h, docs/security.md). keep_alive is longer
+  // Deadlines and the connection cap (event_loop.h, docs/security.md); the cap is lowered to
+  // the open-file limit minus 128 when that is smaller. keep_alive is longer
   // than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
   // connections: a server-side close racing a new POST would fail that review. The request
   // limit is above the longest webhook timeout kube-apiserver allows (30s).
