@@ -19,8 +19,8 @@ import (
 	"preflight/e2e/testutil"
 )
 
-// Hostile clients against the TLS port (limits in src/server/https_server.h and
-// connection_guard.h, documented in docs/security.md): each gets a defined answer, and a real
+// Hostile clients against the TLS port (limits in src/server/event_loop.h and
+// http_request.h, documented in docs/security.md): each gets a defined answer, and a real
 // review still gets through while it happens and afterwards.
 
 // dialTLS opens a raw TLS connection to the server (handshake done).
