@@ -177,6 +177,7 @@ void EventLoop::close(Conn& c) {
   c.ssl = nullptr;
   ::close(c.fd);  // also leaves the epoll set
   c.fd = -1;
+  release_body(c);
   state_.open_connections.fetch_sub(1);
   closed_.push_back(c.id);
 }

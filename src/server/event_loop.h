@@ -79,6 +79,10 @@ struct TransportOptions {
   std::chrono::milliseconds request_timeout{35000};
   std::chrono::milliseconds keep_alive{120000};
   int max_connections = 4096;
+  // Request bodies being received, summed over all connections (each counts its declared
+  // Content-Length from its headers until it is routed). A request that would exceed it gets
+  // 503: a flood of large slow bodies cannot take more memory than this.
+  std::size_t max_body_bytes_in_flight = 64 * 1024 * 1024;
 };
 
 // What every loop shares.
@@ -86,6 +90,7 @@ struct TransportState {
   TransportOptions options;
   std::vector<Listener> listeners;
   std::atomic<int> open_connections{0};
+  std::atomic<std::size_t> body_bytes_in_flight{0};
   std::atomic<bool> draining{false};  // every answer says Connection: close
   std::atomic<bool> stopping{false};  // stop accepting, close idle connections, finish the rest
 };
@@ -120,6 +125,7 @@ class EventLoop {
   // False when the connection failed; c.out empty when all was written.
   bool flush(Conn& c, Clock::time_point now);
   void linger(Conn& c);
+  void release_body(Conn& c);
   void watch(Conn& c, std::uint32_t events);
   void close(Conn& c);
   void sweep(Clock::time_point now);

@@ -19,6 +19,7 @@ struct EventLoop::Conn {
   std::size_t out_done = 0;
   http::RequestHead head;
   std::size_t head_bytes = 0;
+  std::size_t body_reserved = 0;  // counted in TransportState::body_bytes_in_flight
   bool close_after_write = false;
   bool linger_after_write = false;
   bool read_wants_write = false;  // SSL_read needs the socket writable (TLS 1.3 KeyUpdate)

@@ -112,6 +112,13 @@ bool EventLoop::process_buffered(Conn& c, Clock::time_point now) {
       return true;
     }
     c.head_bytes = r.head_bytes;
+    c.body_reserved = c.head.content_length;
+    if (state_.body_bytes_in_flight.fetch_add(c.body_reserved) + c.body_reserved >
+        o.max_body_bytes_in_flight) {
+      release_body(c);
+      answer_error(c, 503, "too many request bodies in flight; retry", now);
+      return true;
+    }
     c.phase = Phase::kBody;
     c.deadline = std::min(now + o.read_timeout, c.request_deadline);
     if (c.in.size() < c.head_bytes + c.head.content_length) {
@@ -145,6 +152,7 @@ void EventLoop::dispatch(Conn& c, Clock::time_point now) {
     log::error("internal error", {{"path", c.head.path}, {"error", "unknown"}});
     response = Response{500, kJson, json_error("internal error")};
   }
+  release_body(c);
   c.in.erase(0, length);  // a pipelined next request stays
   if (c.in.empty() && c.in.capacity() > kKeepBufferBytes) std::string().swap(c.in);
   if (response) {
@@ -181,6 +189,7 @@ void EventLoop::answer(Conn& c, Response response, Clock::time_point now) {
 }
 
 void EventLoop::answer_error(Conn& c, int status, std::string_view message, Clock::time_point now) {
+  release_body(c);
   c.head = http::RequestHead{};  // what was parsed of this request is not to be trusted
   answer(c, Response{status, kJson, json_error(message), true}, now);
 }
@@ -249,6 +258,11 @@ bool EventLoop::flush(Conn& c, Clock::time_point now) {
     c.deadline = now + state_.options.keep_alive;
   }
   return true;
+}
+
+void EventLoop::release_body(Conn& c) {
+  state_.body_bytes_in_flight.fetch_sub(c.body_reserved);
+  c.body_reserved = 0;
 }
 
 void EventLoop::linger(Conn& c) {

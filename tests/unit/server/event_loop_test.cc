@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 class EventLoopTest : public ::testing::Test {
  protected:
-  void start(int max_connections = 100) {
+  void start(int max_connections = 100, std::size_t max_body_bytes_in_flight = 1 << 20) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -35,6 +35,7 @@ class EventLoopTest : public ::testing::Test {
     state_.options.read_timeout = 300ms;
     state_.options.keep_alive = 5s;
     state_.options.max_connections = max_connections;
+    state_.options.max_body_bytes_in_flight = max_body_bytes_in_flight;
     http::Limits limits;
     limits.max_body_bytes = 1024;
     state_.listeners.push_back({listen_fd_, nullptr, limits, [this](const Request& r) {
@@ -208,6 +209,28 @@ TEST_F(EventLoopTest, OverTheCapTheLongestIdleConnectionIsClosed) {
   send_all(second, "GET /a HTTP/1.1\r\n\r\n");
   EXPECT_EQ(read_some(second, response("hi").size(), 2s), response("hi"));
   close(first);
+  close(second);
+  close(third);
+}
+
+TEST_F(EventLoopTest, BodiesInFlightAreBounded) {
+  start(100, /*max_body_bytes_in_flight=*/10);
+  int slow = connect_client();
+  send_all(slow, "POST /echo HTTP/1.1\r\nContent-Length: 8\r\n\r\nab");
+  std::this_thread::sleep_for(50ms);
+  int second = connect_client();
+  send_all(second, "POST /echo HTTP/1.1\r\nContent-Length: 8\r\n\r\nabcdefgh");
+  bool closed = false;
+  std::string got = read_some(second, 1 << 20, 2s, &closed);
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 503 ")) << got;
+  EXPECT_TRUE(closed);
+  send_all(slow, "cdefgh");
+  EXPECT_EQ(read_some(slow, response("abcdefgh").size(), 2s), response("abcdefgh"));
+  int third = connect_client();  // the first body is routed: its bytes are free again
+  send_all(third, "POST /echo HTTP/1.1\r\nContent-Length: 8\r\n\r\nabcdefgh");
+  EXPECT_EQ(read_some(third, response("abcdefgh").size(), 2s), response("abcdefgh"));
+  EXPECT_EQ(state_.body_bytes_in_flight.load(), 0u);
+  close(slow);
   close(second);
   close(third);
 }
