@@ -1,5 +1,6 @@
 #include "admission/decider.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "util/text.h"
@@ -89,11 +90,15 @@ Decision decide(const AdmissionRequest& request,
     return d;
   }
 
-  // UPDATE: a problem the live object already has is reported, never blocking.
+  // UPDATE: a problem the live object already has is reported, never blocking. Only denials
+  // and warnings read that, so without them the live object is not inspected.
   std::unordered_set<std::string> old_identities;
   const bool has_old = request.document ? request.view_old_object.is_object()
                                         : request.old_object.is_object();
-  if (request.operation == "UPDATE" && has_old) {
+  const bool any_reported =
+      std::any_of(eval.findings.begin(), eval.findings.end(),
+                  [](const Finding& f) { return f.severity >= Enforcement::kWarn; });
+  if (request.operation == "UPDATE" && has_old && any_reported) {
     if (Result<Workload> old = workload_of(request, true, *kind); old.ok()) {
       if (old->namespace_name.empty()) old->namespace_name = request.namespace_name;
       for (const Finding& f : evaluate(*old, checks, ctx).findings) old_identities.insert(f.identity());

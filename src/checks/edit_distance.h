@@ -9,7 +9,10 @@
 // allocation while the shorter string has at most kMaxStackLength characters.
 // Case folding is ASCII only (env names and keys are ASCII; other bytes compare as they are).
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <span>
@@ -26,6 +29,27 @@ inline constexpr std::size_t kMaxStackLength = 64;
 // (the result is never more than bound + 1). Symmetric: osa_distance(a, b) == osa_distance(b, a).
 std::size_t osa_distance(std::string_view a, std::string_view b, std::size_t bound = kUnbounded,
                          CaseMode mode = CaseMode::kSensitive);
+
+// The characters of s as a set of 64 buckets (ASCII letters folded in kInsensitive mode; upper-
+// case letters, digits and '_' each get a bucket of their own). For filtering many candidates
+// cheaply before osa_distance: see char_set_lower_bound.
+constexpr std::uint64_t char_set(std::string_view s, CaseMode mode = CaseMode::kSensitive) {
+  std::uint64_t set = 0;
+  for (char c : s) {
+    if (mode == CaseMode::kInsensitive && c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+    set |= std::uint64_t{1} << (static_cast<unsigned char>(c) & 63);
+  }
+  return set;
+}
+
+// A lower bound of osa_distance(a, b) (same mode) from their char_set()s: every bucket that one
+// string uses and the other does not needs an edit of its own (a substitution serves one such
+// bucket on each side, a swap none).
+constexpr std::size_t char_set_lower_bound(std::uint64_t a, std::uint64_t b) {
+  return static_cast<std::size_t>(std::max(std::popcount(a & ~b), std::popcount(b & ~a)));
+}
 
 // True when a and b are equal up to ASCII case.
 bool equals_ignore_case(std::string_view a, std::string_view b);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +51,15 @@ constexpr std::array<std::string_view, 26> kWellKnown = {
 };
 static_assert(std::is_sorted(kWellKnown.begin(), kWellKnown.end()));
 
+// char_set() of each well-known name, for the typo search's cheap filter.
+constexpr std::array<std::uint64_t, kWellKnown.size()> kWellKnownSets = [] {
+  std::array<std::uint64_t, kWellKnown.size()> sets{};
+  for (std::size_t i = 0; i < kWellKnown.size(); ++i) {
+    sets[i] = char_set(kWellKnown[i], CaseMode::kInsensitive);
+  }
+  return sets;
+}();
+
 // Real variables a typo distance from a well-known one. Sorted.
 constexpr std::array<std::string_view, 1> kLegitimateLookAlikes = {
     "GH_TOKEN",  // GitHub CLI (one edit from HF_TOKEN)
@@ -59,6 +69,7 @@ constexpr std::size_t kMaxQuoted = 40;  // longest name quoted in a finding
 constexpr std::size_t kMaxHintDistance = 3;
 constexpr std::size_t kMinTypoLength = 6;      // shorter names are not compared
 constexpr std::size_t kShortKnownLength = 10;  // known names shorter than this: one edit only
+constexpr std::size_t kMaxTypoDistance = 2;     // longer known names: two edits
 // Bounds on the work a hostile object can cause; each is far above real manifests.
 constexpr std::size_t kMaxRequiredForTypos = 64;
 constexpr std::size_t kMaxHintsPerContainer = 16;
@@ -135,7 +146,7 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
   const std::span<const Required> typo_required =
       required.first(std::min(required.size(), kMaxRequiredForTypos));
   for (std::string_view known : kWellKnown) {
-    if (equals_ignore_case(name, known)) return Typo{known, true};
+    if (known.size() == name.size() && equals_ignore_case(name, known)) return Typo{known, true};
   }
   for (const Required& r : typo_required) {
     if (equals_ignore_case(name, r.name)) return Typo{r.name, true};
@@ -143,17 +154,30 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
   if (name.size() < kMinTypoLength) return std::nullopt;
   std::optional<Typo> best;
   std::size_t best_distance = 0;
-  const auto consider = [&](std::string_view known) {
-    std::size_t bound = known.size() < kShortKnownLength ? 1 : 2;
+  const std::uint64_t name_set = char_set(name, CaseMode::kInsensitive);
+  // Most pairs differ in length or in letters by more than the bound: those two lower bounds
+  // of the distance skip the DP (the answer is the same, only cheaper to reach).
+  const auto consider = [&](std::string_view known, std::uint64_t known_set) {
+    std::size_t bound = known.size() < kShortKnownLength ? 1 : kMaxTypoDistance;
     if (best) bound = std::min(bound, best_distance - 1);  // ties: the earlier one stays
-    if (bound == 0 || is_extension(name, known)) return;
+    if (bound == 0) return;
+    const std::size_t length_gap =
+        name.size() > known.size() ? name.size() - known.size() : known.size() - name.size();
+    if (length_gap > bound || char_set_lower_bound(name_set, known_set) > bound) return;
+    if (is_extension(name, known)) return;
     const std::size_t d = osa_distance(name, known, bound, CaseMode::kInsensitive);
     if (d > bound) return;
     best = Typo{known, false};
     best_distance = d;
   };
-  for (std::string_view known : kWellKnown) consider(known);
-  for (const Required& r : typo_required) consider(r.name);
+  for (std::size_t i = 0; i < kWellKnown.size(); ++i) {
+    const std::size_t n = kWellKnown[i].size();
+    if (n + kMaxTypoDistance < name.size() || name.size() + kMaxTypoDistance < n) continue;
+    consider(kWellKnown[i], kWellKnownSets[i]);
+  }
+  for (const Required& r : typo_required) {
+    consider(r.name, char_set(r.name, CaseMode::kInsensitive));
+  }
   return best;
 }
 

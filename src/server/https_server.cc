@@ -1,16 +1,17 @@
 #include "server/https_server.h"
 
-#include <httplib.h>
-
+#include <netdb.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <charconv>
-#include <limits>
+#include <thread>
 
 #include "log/log.h"
 #include "policy/policy.h"
 #include "server/validate_handler.h"
-#include "server/worker_pool.h"
 
 namespace preflight::server {
 
@@ -29,190 +30,170 @@ Result<HostPort> parse_host_port(std::string_view text) {
 }
 
 namespace {
-// The JSON answers of the TLS port. cpp-httplib 0.11 gzips (or brotli-compresses) a body whose
-// content type is exactly "application/json" whenever the request accepts it, and Go's
-// transport — the kube-apiserver's webhook client — always sends Accept-Encoding: gzip: a
-// deflate state set up and torn down for every 100-byte answer (~0.2 M instructions, docs/
-// performance.md). With the charset parameter the type is off cpp-httplib's compressible list;
-// it is the same media type for every client.
+
 constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kText = "text/plain";
 
-std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 400: return "bad request";
-    case 404: return "not found";
-    case 405: return "method not allowed";
-    case 408: return "request timeout";
-    case 411: return "length required";
-    case 413: return "request body too large";
-    case 414: return "URI too long";
-    case 415: return "unsupported media type";
-    case 500: return "internal error";
-    case 503: return "service unavailable";
-    default: return "HTTP error";
+bool is_get(const Request& req) { return req.head.method == "GET" || req.head.method == "HEAD"; }
+Response not_found() { return {404, kJson, json_error("not found")}; }
+Response not_allowed() { return {405, kJson, json_error("method not allowed")}; }
+
+// A bound, listening, non-blocking socket.
+Result<int> listen_on(const HostPort& hp) {
+  const std::string where = hp.host + ":" + std::to_string(hp.port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(hp.host.c_str(), std::to_string(hp.port).c_str(), &hints, &found) != 0) {
+    return make_error("cannot listen on " + where + ": unknown address");
   }
+  int fd = -1;
+  for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
+    fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    const int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) return make_error("cannot listen on " + where);
+  return fd;
 }
 
-// Content-Length as sent (0 when absent or unparsable: cpp-httplib then rejects it itself).
-std::uint64_t declared_length(const httplib::Request& req) {
-  const std::string text = req.get_header_value("Content-Length");
-  std::uint64_t n = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec == std::errc::result_out_of_range) return UINT64_MAX;
-  return ec == std::errc() && ptr == text.data() + text.size() ? n : 0;
+int cpus_allowed() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
 }
+
 }  // namespace
 
 HttpsServer::HttpsServer(ServeOptions options, Runtime& runtime, metrics::Registry& registry)
     : options_(std::move(options)),
       runtime_(runtime),
       registry_(registry),
-      guard_(options_.guard) {
-  tls_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-    guard_.install(ctx);
-    return runtime_.certs().configure(ctx);
-  });
-  plain_ = std::make_unique<httplib::Server>();
-
-  httplib::Server::HandlerWithResponse error_body = [](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      // cpp-httplib's own errors (unreadable request, read timeout, body too large): the rest
-      // of the stream cannot be trusted to start a request, so close the connection.
-      res.set_header("Connection", "close");
-      std::string what = res.status == 413 ? "request body larger than 3 MiB"
-                                           : std::string(reason_phrase(res.status));
-      res.set_content(json_error(what), kJson);
+      waiter_(runtime.cluster()) {
+  tls_ctx_ = SSL_CTX_new(TLS_server_method());
+  // Partial and moving writes: a blocked SSL_write is retried from where it stopped. Released
+  // buffers: an idle keep-alive connection holds no 16 KiB TLS buffers. Read-ahead: a request
+  // is read with one read() instead of one per record header and body.
+  SSL_CTX_set_mode(tls_ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                 SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_read_ahead(tls_ctx_, 1);
+  runtime_.certs().configure(*tls_ctx_);
+  state_.options = options_.transport;
+  // Every connection is a descriptor: keep the cap below the process's limit (with room for
+  // the cluster watches and files), or accept() would fail with EMFILE while the listener
+  // stays readable.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    const rlim_t room = limit.rlim_cur > 256 ? limit.rlim_cur - 128 : 128;
+    if (room < static_cast<rlim_t>(state_.options.max_connections)) {
+      state_.options.max_connections = static_cast<int>(room);
     }
-    return httplib::Server::HandlerResponse::Handled;
-  };
-  auto on_exception = [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    log::error("internal error", {{"path", req.path}, {"error", what}});
-    res.status = 500;
-    res.set_content(json_error("internal error"), kJson);
-  };
-
-  for (httplib::Server* s : {static_cast<httplib::Server*>(tls_.get()), plain_.get()}) {
-    s->set_error_handler(error_body);
-    // cpp-httplib 0.11 listens with a backlog of 5: a burst of new connections (API server
-    // replicas reconnecting) would wait for SYN retries. Remember the listening socket so
-    // bind() can listen again with SOMAXCONN (Linux accepts a second listen()).
-    int* listener = s == tls_.get() ? &tls_listener_fd_ : &plain_listener_fd_;
-    s->set_socket_options([listener](int fd) {
-      int yes = 1;
-      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-      if (*listener < 0) *listener = fd;
-    });
-    s->set_exception_handler(on_exception);
-    s->set_read_timeout(options_.read_timeout_seconds, 0);
-    s->set_write_timeout(options_.read_timeout_seconds, 0);
-    s->set_tcp_nodelay(true);
-    add_health_routes(*s);
   }
-
-  tls_->set_keep_alive_max_count(100000);
-  tls_->set_keep_alive_timeout(options_.keep_alive_seconds);
-  tls_->set_payload_max_length(kMaxBodyBytes);
-  tls_->new_task_queue = [this] {
-    return new WorkerPool(options_.worker_threads, options_.max_pending_connections, guard_);
-  };
-  // Requests feed the guard's per-connection deadlines and tell it which connections are idle
-  // (connection_guard.h); a declared body over the limit is answered 413 before any of it is read.
-  tls_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    guard_.request_started(req.ssl);
-    if (declared_length(req) > kMaxBodyBytes) {
-      res.status = 413;
-      res.set_header("Connection", "close");
-      res.set_content(json_error("request body larger than 3 MiB"), kJson);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  tls_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (draining_.load()) res.set_header("Connection", "close");
-  });
-  tls_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    guard_.request_finished(req.ssl, res.get_header_value("Connection") == "close");
-  });
-  tls_->Post("/validate", [this](const httplib::Request& req, httplib::Response& res) {
-    std::chrono::milliseconds timeout{0};
-    if (req.has_param("timeout")) {
-      if (auto t = policy::parse_duration(req.get_param_value("timeout")); t.ok()) timeout = *t;
-    }
-    HttpReply reply = handle_validate(req.body, timeout, runtime_);
-    res.status = reply.status;
-    res.set_content(std::move(reply.body), kJson);
-  });
-
-  plain_->set_payload_max_length(64 * 1024);
-  // One request per connection: probes and scrapes are a few a minute, and no idle keep-alive
-  // connection can then hold a worker past stop() (cpp-httplib 0.11 waits out the keep-alive
-  // timeout; the TLS port has the guard to close its idle connections, this port has no hook).
-  plain_->set_keep_alive_max_count(1);
-  plain_->new_task_queue = [] { return new httplib::ThreadPool(4); };
-  plain_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(registry_.render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
 }
 
-HttpsServer::~HttpsServer() = default;
+HttpsServer::~HttpsServer() {
+  // The loops go after waiter_ (members in reverse order): its last answers find them alive.
+  for (const Listener& l : state_.listeners) ::close(l.fd);
+  SSL_CTX_free(tls_ctx_);
+}
 
-void HttpsServer::add_health_routes(httplib::Server& s) {
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
+std::optional<Response> HttpsServer::health_route(const Request& req) {
+  const std::string& path = req.head.path;
+  if (path != "/healthz" && path != "/readyz") return std::nullopt;
+  if (!is_get(req)) return not_allowed();
+  std::string reason = path == "/readyz" ? runtime_.not_ready_reason() : std::string();
+  if (reason.empty()) return Response{200, kText, "ok\n"};
+  return Response{503, kText, reason + "\n"};
+}
+
+std::optional<Response> HttpsServer::admission_route(const Request& req) {
+  if (req.head.path != "/validate") {
+    if (auto r = health_route(req)) return r;
+    return not_found();
+  }
+  if (req.head.method != "POST") return not_allowed();
+  std::chrono::milliseconds timeout{0};
+  if (std::string_view t; http::query_param(req.head.query, "timeout", t)) {
+    if (auto d = policy::parse_duration(t); d.ok()) timeout = *d;
+  }
+  Validation v = start_validate(req.body, timeout, runtime_);
+  if (v.reply) return Response{v.reply->status, kJson, std::move(v.reply->body)};
+  // Waits for the cluster off the loop; answered from the waiter's thread.
+  waiter_.add(std::move(v.waiting), [to = req.reply_to](HttpReply reply) {
+    to.send(Response{reply.status, kJson, std::move(reply.body)});
   });
-  s.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-    std::string reason = runtime_.not_ready_reason();
-    if (reason.empty()) {
-      res.set_content("ok\n", "text/plain");
-    } else {
-      res.status = 503;
-      res.set_content(reason + "\n", "text/plain");
-    }
-  });
+  return std::nullopt;
+}
+
+std::optional<Response> HttpsServer::metrics_route(const Request& req) {
+  if (req.head.path != "/metrics") {
+    if (auto r = health_route(req)) return r;
+    return not_found();
+  }
+  if (!is_get(req)) return not_allowed();
+  return Response{200, "text/plain; version=0.0.4; charset=utf-8", registry_.render()};
 }
 
 Result<bool> HttpsServer::bind() {
-  if (!tls_->is_valid()) return make_error("TLS server could not be set up");
-  auto bind_one = [](httplib::Server& s, const HostPort& hp, int& fd) -> Result<bool> {
-    fd = -1;
-    if (!s.bind_to_port(hp.host, hp.port)) {
-      return make_error("cannot listen on " + hp.host + ":" + std::to_string(hp.port));
-    }
-    if (fd >= 0) ::listen(fd, SOMAXCONN);
-    return true;
-  };
-  if (auto r = bind_one(*tls_, options_.listen, tls_listener_fd_); !r.ok()) return r;
-  if (auto r = bind_one(*plain_, options_.metrics_listen, plain_listener_fd_); !r.ok()) return r;
+  if (tls_ctx_ == nullptr) return make_error("TLS server could not be set up");
+  auto tls = listen_on(options_.listen);
+  if (!tls.ok()) return make_error(tls.error());
+  auto plain = listen_on(options_.metrics_listen);
+  if (!plain.ok()) {
+    ::close(*tls);
+    return make_error(plain.error());
+  }
+  http::Limits admission_limits;
+  admission_limits.max_body_bytes = kMaxBodyBytes;
+  http::Limits metrics_limits;
+  metrics_limits.max_body_bytes = 64 * 1024;
+  state_.listeners.push_back(
+      {*tls, tls_ctx_, admission_limits, [this](const Request& r) { return admission_route(r); }});
+  state_.listeners.push_back(
+      {*plain, nullptr, metrics_limits, [this](const Request& r) { return metrics_route(r); }});
   return true;
 }
 
 void HttpsServer::run() {
-  running_.store(true);
-  std::thread metrics_thread([this] { plain_->listen_after_bind(); });
-  tls_->listen_after_bind();
-  metrics_thread.join();
-  running_.store(false);
+  {
+    std::lock_guard lock(run_mu_);
+    const int n = options_.threads > 0 ? options_.threads : cpus_allowed();
+    for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<EventLoop>(state_));
+    running_ = true;
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < loops_.size(); ++i) {
+    threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
+  }
+  loops_[0]->run();
+  for (std::thread& t : threads) t.join();
+  {
+    std::lock_guard lock(run_mu_);
+    running_ = false;
+  }
+  run_cv_.notify_all();
 }
 
 void HttpsServer::stop() {
-  draining_.store(true);
-  if (running_.load()) std::this_thread::sleep_for(options_.drain_grace);
-  tls_->stop();
-  plain_->stop();
-  // Workers idling in keep-alive do not notice stop(); close their connections until every
-  // worker has finished (a request in flight keeps its connection until it is answered, and
-  // says "Connection: close", which the guard acts on).
-  while (running_.load()) {
-    guard_.evict_idle(std::numeric_limits<int>::max());
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  state_.draining.store(true);
+  bool running;
+  {
+    std::lock_guard lock(run_mu_);
+    running = running_;
   }
+  if (running) std::this_thread::sleep_for(options_.drain_grace);
+  state_.stopping.store(true);
+  std::unique_lock lock(run_mu_);
+  for (auto& loop : loops_) loop->wake();
+  run_cv_.wait(lock, [this] { return !running_; });
 }
 
 }  // namespace preflight::server

@@ -1,22 +1,24 @@
 #pragma once
 // The two listeners of `preflight serve`: the TLS admission port (POST /validate, /healthz,
-// /readyz) and the plain-HTTP metrics port (/metrics, /healthz, /readyz). Thin: every route
-// calls into the core and only maps results to HTTP.
+// /readyz) and the plain-HTTP metrics port (/metrics, /healthz, /readyz), both served by the
+// same event loops (event_loop.h). Thin: every route calls into the core and only maps results
+// to HTTP.
 
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
+#include <optional>
 #include <string>
-#include <atomic>
-#include <thread>
+#include <vector>
 
 #include "metrics/registry.h"
-#include "server/connection_guard.h"
+#include "server/event_loop.h"
+#include "server/review_waiter.h"
 #include "server/runtime.h"
 #include "util/result.h"
-
-namespace httplib {
-class Server;
-class SSLServer;
-}  // namespace httplib
 
 namespace preflight::server {
 
@@ -32,21 +34,14 @@ Result<HostPort> parse_host_port(std::string_view text);
 struct ServeOptions {
   HostPort listen{"0.0.0.0", 8443};
   HostPort metrics_listen{"0.0.0.0", 9090};
-  // cpp-httplib serves one connection per worker thread; an idle keep-alive connection holds
-  // its worker. Enough workers for every API server replica's pool, see docs/operations.md.
-  // Beyond them, idle connections are closed for new ones (worker_pool.h).
-  int worker_threads = 128;
-  // Accepted connections that may wait for a worker; more are closed at once (the cap on
-  // concurrent connections is worker_threads + max_pending_connections).
-  int max_pending_connections = 256;
-  // Longer than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
-  // connections: a server-side close racing a new POST would fail that review.
-  int keep_alive_seconds = 120;
-  // Longest wait for any single read or write of a request or response.
-  int read_timeout_seconds = 5;
-  // Handshake + request headers, and a whole request (connection_guard.h). The request limit
-  // is above the longest webhook timeout kube-apiserver allows (30s).
-  GuardLimits guard{std::chrono::milliseconds(5000), std::chrono::milliseconds(35000)};
+  // Event-loop threads; 0: one per CPU the process may run on (sched_getaffinity).
+  int threads = 0;
+  // Deadlines and the connection cap (event_loop.h, docs/security.md); the cap is lowered to
+  // the open-file limit minus 128 when that is smaller. keep_alive is longer
+  // than Go's default IdleConnTimeout (90s) so the client, not the server, closes idle
+  // connections: a server-side close racing a new POST would fail that review. The request
+  // limit is above the longest webhook timeout kube-apiserver allows (30s).
+  TransportOptions transport;
   // See stop(). Long enough for a connection in use at kube-apiserver's rate to get one more
   // answer; the connections still idle after it were not in use.
   std::chrono::milliseconds drain_grace{1000};
@@ -59,27 +54,30 @@ class HttpsServer {
 
   // Binds both ports; an error names the address.
   Result<bool> bind();
-  // Serves until stop(); returns once both listeners have finished their in-flight requests.
+  // Serves until stop(); returns once every connection is closed and every review answered.
   void run();
   // Graceful stop: for drain_grace every response says "Connection: close" (a busy keep-alive
   // connection learns from its next answer not to send another request, so closing it races
-  // with nothing); then listening stops, in-flight requests finish, the connections left idle
-  // are closed, and run() returns. Safe from any thread; blocks until run() has returned.
+  // with nothing); then listening stops, idle connections are closed, requests in flight and
+  // waiting reviews are answered (with Connection: close), and run() returns. Safe from any
+  // thread; blocks until run() has returned.
   void stop();
 
  private:
-  void add_health_routes(httplib::Server& s);
+  std::optional<Response> admission_route(const Request& req);
+  std::optional<Response> metrics_route(const Request& req);
+  std::optional<Response> health_route(const Request& req);
 
   ServeOptions options_;
   Runtime& runtime_;
   metrics::Registry& registry_;
-  ConnectionGuard guard_;  // before tls_: its SSL_CTX points at the guard until destroyed
-  std::unique_ptr<httplib::SSLServer> tls_;
-  std::unique_ptr<httplib::Server> plain_;
-  std::atomic<bool> running_{false};
-  std::atomic<bool> draining_{false};
-  int tls_listener_fd_ = -1;
-  int plain_listener_fd_ = -1;
+  SSL_CTX* tls_ctx_ = nullptr;
+  TransportState state_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  ReviewWaiter waiter_;  // after loops_: destroyed first, its last answers go to live loops
+  std::mutex run_mu_;
+  std::condition_variable run_cv_;
+  bool running_ = false;
 };
 
 }  // namespace preflight::server

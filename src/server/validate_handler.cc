@@ -84,37 +84,75 @@ std::chrono::milliseconds wait_budget(std::chrono::milliseconds secret_timeout,
   return std::clamp(secret_timeout, milliseconds(0), total - margin);
 }
 
-HttpReply handle_validate(std::string_view body, std::chrono::milliseconds timeout, Runtime& runtime) {
+struct WaitingReview::State {
+  Runtime& runtime;
+  admission::AdmissionRequest request;
+  std::shared_ptr<const policy::Policy> policy;  // the snapshot the review started with
+  const cluster::ClusterView* cluster;
+  admission::Decision decision;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  std::uint64_t generation;
+
+  void decide() {
+    checks::CheckContext ctx{*policy, cluster};
+    decision = admission::decide(request, runtime.checks(), ctx);
+  }
+  HttpReply reply() const {
+    HttpReply r{200, admission::encode_review(request.api_version, decision.response)};
+    const auto elapsed = Clock::now() - start;
+    record(runtime, request, decision, std::chrono::duration<double>(elapsed).count());
+    log_review(request, decision,
+               std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+    return r;
+  }
+};
+
+WaitingReview::WaitingReview(std::unique_ptr<State> state) : state_(std::move(state)) {}
+WaitingReview::~WaitingReview() = default;
+std::uint64_t WaitingReview::generation() const { return state_->generation; }
+WaitingReview::Clock::time_point WaitingReview::deadline() const { return state_->deadline; }
+
+std::optional<HttpReply> WaitingReview::retry(Clock::time_point now) {
+  State& s = *state_;
+  if (const std::uint64_t g = s.cluster->generation(); g > s.generation) {
+    s.generation = g;
+    s.decide();
+    if (!waits_for_cluster(s.decision)) return s.reply();
+  }
+  if (now >= s.deadline) return s.reply();
+  return std::nullopt;
+}
+
+Validation start_validate(std::string_view body, std::chrono::milliseconds timeout, Runtime& runtime) {
   const auto start = Clock::now();
   Result<admission::AdmissionRequest> request = admission::decode_review(body);
   if (!request.ok()) {
     runtime.metrics().admission_requests.labels({"invalid", "unknown", "error", "false"}).inc();
     log::warn("bad admission request", {{"error", request.error()}, {"bytes", body.size()}});
-    return {400, json_error(request.error())};
+    return {HttpReply{400, json_error(request.error())}, nullptr};
   }
-  auto policy = runtime.policy();
   const cluster::ClusterView* cluster = runtime.cluster();
-  checks::CheckContext ctx{*policy, cluster};
-  std::uint64_t generation = cluster != nullptr ? cluster->generation() : 0;
-  admission::Decision decision = admission::decide(*request, runtime.checks(), ctx);
+  auto state = std::unique_ptr<WaitingReview::State>(new WaitingReview::State{
+      runtime, std::move(*request), runtime.policy(), cluster, {}, start, start,
+      cluster != nullptr ? cluster->generation() : 0});
+  state->decide();
   // secret_timeout: a referenced object may be created right after the workload (kubectl
-  // apply -f dir/). Wait for the cluster state to change, then decide again; other reviews run
-  // on other workers meanwhile.
-  if (cluster != nullptr && waits_for_cluster(decision)) {
-    const auto deadline = start + wait_budget(policy->secret_timeout, timeout);
-    while (Clock::now() < deadline && cluster->wait_for_change(generation, deadline)) {
-      generation = cluster->generation();
-      decision = admission::decide(*request, runtime.checks(), ctx);
-      if (!waits_for_cluster(decision)) break;
-    }
-  }
-  HttpReply reply{200, admission::encode_review(request->api_version, decision.response)};
+  // apply -f dir/): such a review waits for the cluster state to change, off the caller's thread.
+  if (cluster == nullptr || !waits_for_cluster(state->decision)) return {state->reply(), nullptr};
+  state->deadline = start + wait_budget(state->policy->secret_timeout, timeout);
+  if (state->deadline <= start) return {state->reply(), nullptr};
+  return {std::nullopt, std::make_unique<WaitingReview>(std::move(state))};
+}
 
-  const auto elapsed = Clock::now() - start;
-  record(runtime, *request, decision, std::chrono::duration<double>(elapsed).count());
-  log_review(*request, decision,
-             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
-  return reply;
+HttpReply handle_validate(std::string_view body, std::chrono::milliseconds timeout, Runtime& runtime) {
+  Validation v = start_validate(body, timeout, runtime);
+  if (v.reply) return std::move(*v.reply);
+  const cluster::ClusterView* cluster = runtime.cluster();
+  for (;;) {
+    cluster->wait_for_change(v.waiting->generation(), v.waiting->deadline());
+    if (auto reply = v.waiting->retry(Clock::now())) return std::move(*reply);
+  }
 }
 
 }  // namespace preflight::server

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/json_ref.h"
+#include "workload/field_path.h"
 
 namespace preflight {
 
@@ -104,48 +105,49 @@ std::optional<std::string_view> Workload::label(std::string_view key) const {
 namespace {
 
 // Reads the parts of a pod spec the checks use. Every type error names its field path, so
-// a malformed manifest gets a precise message instead of a crash or a silent pass.
+// a malformed manifest gets a precise message instead of a crash or a silent pass. `path` is
+// the path of the `parent` passed to the readers below; the error names parent's `key`.
 template <class V>
 class Reader {
  public:
   std::string error;
+  FieldPath path;
 
   bool ok() const { return error.empty(); }
 
-  std::optional<V> object_at(const V& parent, std::string_view key, const std::string& path) {
+  std::optional<V> object_at(const V& parent, std::string_view key) {
     auto it = parent.find(key);
     if (!it || it->is_null()) return std::nullopt;
-    if (!it->is_object()) fail(path + " is not an object");
+    if (!it->is_object()) fail(key, " is not an object");
     return ok() ? it : std::nullopt;
   }
 
-  std::optional<V> array_at(const V& parent, std::string_view key, const std::string& path) {
+  std::optional<V> array_at(const V& parent, std::string_view key) {
     auto it = parent.find(key);
     if (!it || it->is_null()) return std::nullopt;
-    if (!it->is_array()) fail(path + " is not a list");
+    if (!it->is_array()) fail(key, " is not a list");
     return ok() ? it : std::nullopt;
   }
 
-  std::string string_at(const V& parent, std::string_view key, const std::string& path) {
+  std::string string_at(const V& parent, std::string_view key) {
     auto it = parent.find(key);
     if (!it || it->is_null()) return {};
     if (it->is_string()) return std::string(it->string());
     // Kubernetes accepts only strings here; a manifest with an unquoted number is wrong.
-    fail(path + " is not a string");
+    fail(key, " is not a string");
     return {};
   }
 
-  bool bool_at(const V& parent, std::string_view key, const std::string& path) {
+  bool bool_at(const V& parent, std::string_view key) {
     auto it = parent.find(key);
     if (!it || it->is_null()) return false;
     if (it->is_boolean()) return it->boolean();
-    fail(path + " is not a boolean");
+    fail(key, " is not a boolean");
     return false;
   }
 
-  void string_map(const V& parent, std::string_view key, const std::string& path,
-                  StringMap& out) {
-    std::optional<V> m = object_at(parent, key, path);
+  void string_map(const V& parent, std::string_view key, StringMap& out) {
+    std::optional<V> m = object_at(parent, key);
     if (!m) return;
     // The error names the first bad member in key order (the order of nlohmann's objects).
     std::optional<std::string_view> bad;
@@ -158,19 +160,23 @@ class Reader {
         bad = k;
       }
     });
-    if (bad) fail(path + "." + std::string(*bad) + " is not a string");
+    if (bad) {
+      const FieldPath::Scope in = path.enter(key);
+      fail(*bad, " is not a string");
+    }
   }
 
-  std::vector<std::string> string_list(const V& parent, std::string_view key,
-                                       const std::string& path) {
+  std::vector<std::string> string_list(const V& parent, std::string_view key) {
     std::vector<std::string> out;
-    std::optional<V> a = array_at(parent, key, path);
+    std::optional<V> a = array_at(parent, key);
     if (!a) return out;
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
       const V v = (*a)[i];
       if (!v.is_string()) {
-        fail(path + "[" + std::to_string(i) + "] is not a string");
+        const FieldPath::Scope in = path.enter(key);
+        const FieldPath::Scope at = path.enter(i);
+        fail_here(" is not a string");
         return {};
       }
       out.emplace_back(v.string());
@@ -178,35 +184,42 @@ class Reader {
     return out;
   }
 
-  void fail(std::string message) {
-    if (error.empty()) error = std::move(message);
+  // Fails for parent's `key`.
+  void fail(std::string_view key, std::string_view what) {
+    if (error.empty()) error = path.child(key).append(what);
+  }
+  // Fails for the current path itself.
+  void fail_here(std::string_view what) {
+    if (error.empty()) error = path.str() + std::string(what);
   }
 };
 
+// Reads env and envFrom of container `c`; r.path is the container's.
 template <class V>
-void read_env(Reader<V>& r, const V& c, const std::string& cpath, Container& out) {
-  auto env = r.array_at(c, "env", cpath + ".env");
-  if (env) {
+void read_env(Reader<V>& r, const V& c, Container& out) {
+  if (auto env = r.array_at(c, "env")) {
+    const FieldPath::Scope in_env = r.path.enter("env");
     out.env.reserve(env->size());
     for (std::size_t i = 0; i < env->size() && r.ok(); ++i) {
-      std::string path = cpath + ".env[" + std::to_string(i) + "]";
+      const FieldPath::Scope at = r.path.enter(i);
       const V e = (*env)[i];
       if (!e.is_object()) {
-        r.fail(path + " is not an object");
+        r.fail_here(" is not an object");
         return;
       }
       EnvVar v;
-      v.path = path;
-      v.name = r.string_at(e, "name", path + ".name");
-      v.value = r.string_at(e, "value", path + ".value");
-      if (auto from = r.object_at(e, "valueFrom", path + ".valueFrom")) {
+      v.path = r.path.str();
+      v.name = r.string_at(e, "name");
+      v.value = r.string_at(e, "value");
+      if (auto from = r.object_at(e, "valueFrom")) {
+        const FieldPath::Scope in_from = r.path.enter("valueFrom");
         auto key_ref = [&](std::string_view field, EnvVar::Source source) {
-          std::string fpath = path + ".valueFrom." + std::string(field);
-          if (auto ref = r.object_at(*from, field, fpath)) {
+          if (auto ref = r.object_at(*from, field)) {
+            const FieldPath::Scope in_ref = r.path.enter(field);
             v.source = source;
-            v.ref_name = r.string_at(*ref, "name", fpath + ".name");
-            v.ref_key = r.string_at(*ref, "key", fpath + ".key");
-            v.optional = r.bool_at(*ref, "optional", fpath + ".optional");
+            v.ref_name = r.string_at(*ref, "name");
+            v.ref_key = r.string_at(*ref, "key");
+            v.optional = r.bool_at(*ref, "optional");
           }
         };
         key_ref("secretKeyRef", EnvVar::Source::kSecretKeyRef);
@@ -217,105 +230,115 @@ void read_env(Reader<V>& r, const V& c, const std::string& cpath, Container& out
       out.env.push_back(std::move(v));
     }
   }
-  auto env_from = r.array_at(c, "envFrom", cpath + ".envFrom");
+  auto env_from = r.array_at(c, "envFrom");
   if (!env_from) return;
+  const FieldPath::Scope in_env_from = r.path.enter("envFrom");
   for (std::size_t i = 0; i < env_from->size() && r.ok(); ++i) {
-    std::string path = cpath + ".envFrom[" + std::to_string(i) + "]";
+    const FieldPath::Scope at = r.path.enter(i);
     const V e = (*env_from)[i];
     if (!e.is_object()) {
-      r.fail(path + " is not an object");
+      r.fail_here(" is not an object");
       return;
     }
     EnvFromSource s;
-    s.prefix = r.string_at(e, "prefix", path + ".prefix");
+    s.prefix = r.string_at(e, "prefix");
     for (auto [field, kind] : {std::pair{"secretRef", EnvFromSource::Kind::kSecret},
                                std::pair{"configMapRef", EnvFromSource::Kind::kConfigMap}}) {
-      std::string fpath = path + "." + field;
-      if (auto ref = r.object_at(e, field, fpath)) {
+      if (auto ref = r.object_at(e, field)) {
+        const FieldPath::Scope in_ref = r.path.enter(field);
         EnvFromSource one = s;
         one.kind = kind;
-        one.path = fpath;
-        one.name = r.string_at(*ref, "name", fpath + ".name");
-        one.optional = r.bool_at(*ref, "optional", fpath + ".optional");
+        one.path = r.path.str();
+        one.name = r.string_at(*ref, "name");
+        one.optional = r.bool_at(*ref, "optional");
         out.env_from.push_back(std::move(one));
       }
     }
   }
 }
 
+// r.path is the pod spec's.
 template <class V>
-void read_containers(Reader<V>& r, const V& spec, const std::string& spec_path,
-                     std::string_view field, Container::Type type, Workload& w) {
-  std::string list_path = spec_path + "." + std::string(field);
-  auto list = r.array_at(spec, field, list_path);
+void read_containers(Reader<V>& r, const V& spec, std::string_view field, Container::Type type,
+                     Workload& w) {
+  auto list = r.array_at(spec, field);
   if (!list) return;
+  const FieldPath::Scope in_list = r.path.enter(field);
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
-    std::string path = list_path + "[" + std::to_string(i) + "]";
+    const FieldPath::Scope at = r.path.enter(i);
     const V c = (*list)[i];
     if (!c.is_object()) {
-      r.fail(path + " is not an object");
+      r.fail_here(" is not an object");
       return;
     }
     Container out;
     out.type = type;
-    out.path = path;
-    out.name = r.string_at(c, "name", path + ".name");
-    out.image = r.string_at(c, "image", path + ".image");
-    out.command = r.string_list(c, "command", path + ".command");
-    out.args = r.string_list(c, "args", path + ".args");
-    read_env(r, c, path, out);
-    if (auto res = r.object_at(c, "resources", path + ".resources")) {
-      r.string_map(*res, "limits", path + ".resources.limits", out.resource_limits);
-      r.string_map(*res, "requests", path + ".resources.requests", out.resource_requests);
+    out.path = r.path.str();
+    out.name = r.string_at(c, "name");
+    out.image = r.string_at(c, "image");
+    out.command = r.string_list(c, "command");
+    out.args = r.string_list(c, "args");
+    read_env(r, c, out);
+    if (auto res = r.object_at(c, "resources")) {
+      const FieldPath::Scope in_res = r.path.enter("resources");
+      r.string_map(*res, "limits", out.resource_limits);
+      r.string_map(*res, "requests", out.resource_requests);
     }
     w.containers.push_back(std::move(out));
   }
 }
 
+// r.path is the pod spec's.
 template <class V>
-void read_volumes(Reader<V>& r, const V& spec, const std::string& spec_path, Workload& w) {
-  auto list = r.array_at(spec, "volumes", spec_path + ".volumes");
+void read_volumes(Reader<V>& r, const V& spec, Workload& w) {
+  auto list = r.array_at(spec, "volumes");
   if (!list) return;
+  const FieldPath::Scope in_list = r.path.enter("volumes");
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
-    std::string path = spec_path + ".volumes[" + std::to_string(i) + "]";
+    const FieldPath::Scope at = r.path.enter(i);
     const V v = (*list)[i];
     if (!v.is_object()) {
-      r.fail(path + " is not an object");
+      r.fail_here(" is not an object");
       return;
     }
-    std::string name = r.string_at(v, "name", path + ".name");
-    auto add = [&](Volume::Kind kind, const V& src, const std::string& src_path,
+    std::string name = r.string_at(v, "name");
+    // `src` is `parent`'s member `field`.
+    auto add = [&](Volume::Kind kind, const V& src, std::string_view field,
                    std::string_view name_field) {
+      const FieldPath::Scope in_src = r.path.enter(field);
       Volume vol;
       vol.name = name;
       vol.kind = kind;
-      vol.path = src_path;
-      vol.ref_name = r.string_at(src, name_field, src_path + "." + std::string(name_field));
-      vol.optional = r.bool_at(src, "optional", src_path + ".optional");
-      if (auto items = r.array_at(src, "items", src_path + ".items")) {
+      vol.path = r.path.str();
+      vol.ref_name = r.string_at(src, name_field);
+      vol.optional = r.bool_at(src, "optional");
+      if (auto items = r.array_at(src, "items")) {
+        const FieldPath::Scope in_items = r.path.enter("items");
         for (std::size_t k = 0; k < items->size() && r.ok(); ++k) {
           if ((*items)[k].is_object()) {
-            vol.keys.push_back(r.string_at((*items)[k], "key",
-                                           src_path + ".items[" + std::to_string(k) + "].key"));
+            const FieldPath::Scope at_item = r.path.enter(k);
+            vol.keys.push_back(r.string_at((*items)[k], "key"));
           }
         }
       }
       w.volumes.push_back(std::move(vol));
     };
-    if (auto s = r.object_at(v, "secret", path + ".secret")) {
-      add(Volume::Kind::kSecret, *s, path + ".secret", "secretName");
-    } else if (auto cm = r.object_at(v, "configMap", path + ".configMap")) {
-      add(Volume::Kind::kConfigMap, *cm, path + ".configMap", "name");
-    } else if (auto p = r.object_at(v, "projected", path + ".projected")) {
-      if (auto sources = r.array_at(*p, "sources", path + ".projected.sources")) {
+    if (auto s = r.object_at(v, "secret")) {
+      add(Volume::Kind::kSecret, *s, "secret", "secretName");
+    } else if (auto cm = r.object_at(v, "configMap")) {
+      add(Volume::Kind::kConfigMap, *cm, "configMap", "name");
+    } else if (auto p = r.object_at(v, "projected")) {
+      const FieldPath::Scope in_projected = r.path.enter("projected");
+      if (auto sources = r.array_at(*p, "sources")) {
+        const FieldPath::Scope in_sources = r.path.enter("sources");
         for (std::size_t k = 0; k < sources->size() && r.ok(); ++k) {
-          std::string spath = path + ".projected.sources[" + std::to_string(k) + "]";
+          const FieldPath::Scope at_source = r.path.enter(k);
           const V src = (*sources)[k];
           if (!src.is_object()) continue;
-          if (auto s = r.object_at(src, "secret", spath + ".secret")) {
-            add(Volume::Kind::kSecret, *s, spath + ".secret", "name");
-          } else if (auto cm = r.object_at(src, "configMap", spath + ".configMap")) {
-            add(Volume::Kind::kConfigMap, *cm, spath + ".configMap", "name");
+          if (auto s = r.object_at(src, "secret")) {
+            add(Volume::Kind::kSecret, *s, "secret", "name");
+          } else if (auto cm = r.object_at(src, "configMap")) {
+            add(Volume::Kind::kConfigMap, *cm, "configMap", "name");
           }
         }
       }
@@ -323,53 +346,66 @@ void read_volumes(Reader<V>& r, const V& spec, const std::string& spec_path, Wor
   }
 }
 
+// r.path is the pod spec's.
 template <class V>
-void read_node_affinity(Reader<V>& r, const V& spec, const std::string& spec_path, Workload& w) {
-  std::string path = spec_path + ".affinity";
-  auto affinity = r.object_at(spec, "affinity", path);
-  auto node = affinity ? r.object_at(*affinity, "nodeAffinity", path += ".nodeAffinity") : std::nullopt;
+void read_node_affinity(Reader<V>& r, const V& spec, Workload& w) {
   constexpr std::string_view kRequired = "requiredDuringSchedulingIgnoredDuringExecution";
-  auto required = node ? r.object_at(*node, kRequired, path += "." + std::string(kRequired)) : std::nullopt;
-  auto terms = required ? r.array_at(*required, "nodeSelectorTerms", path += ".nodeSelectorTerms") : std::nullopt;
+  auto affinity = r.object_at(spec, "affinity");
+  if (!affinity) return;
+  const FieldPath::Scope in_affinity = r.path.enter("affinity");
+  auto node = r.object_at(*affinity, "nodeAffinity");
+  if (!node) return;
+  const FieldPath::Scope in_node = r.path.enter("nodeAffinity");
+  auto required = r.object_at(*node, kRequired);
+  if (!required) return;
+  const FieldPath::Scope in_required = r.path.enter(kRequired);
+  auto terms = r.array_at(*required, "nodeSelectorTerms");
   if (!terms) return;
+  const FieldPath::Scope in_terms = r.path.enter("nodeSelectorTerms");
   for (std::size_t i = 0; i < terms->size() && r.ok(); ++i) {
+    const FieldPath::Scope at = r.path.enter(i);
     NodeSelectorTerm term;
-    term.path = path + "[" + std::to_string(i) + "]";
+    term.path = r.path.str();
     if (!(*terms)[i].is_object()) continue;
-    auto exprs = r.array_at((*terms)[i], "matchExpressions", term.path + ".matchExpressions");
-    for (std::size_t k = 0; exprs && k < exprs->size() && r.ok(); ++k) {
-      const V e = (*exprs)[k];
-      std::string epath = term.path + ".matchExpressions[" + std::to_string(k) + "]";
-      if (!e.is_object()) continue;
-      NodeSelectorRequirement req;
-      req.key = r.string_at(e, "key", epath + ".key");
-      req.op = r.string_at(e, "operator", epath + ".operator");
-      req.values = r.string_list(e, "values", epath + ".values");
-      term.match_expressions.push_back(std::move(req));
+    auto exprs = r.array_at((*terms)[i], "matchExpressions");
+    if (exprs) {
+      const FieldPath::Scope in_exprs = r.path.enter("matchExpressions");
+      for (std::size_t k = 0; k < exprs->size() && r.ok(); ++k) {
+        const V e = (*exprs)[k];
+        if (!e.is_object()) continue;
+        const FieldPath::Scope at_expr = r.path.enter(k);
+        NodeSelectorRequirement req;
+        req.key = r.string_at(e, "key");
+        req.op = r.string_at(e, "operator");
+        req.values = r.string_list(e, "values");
+        term.match_expressions.push_back(std::move(req));
+      }
     }
     w.required_node_affinity.push_back(std::move(term));
   }
 }
 
+// r.path is the pod spec's.
 template <class V>
-void read_pod_spec(Reader<V>& r, const V& spec, const std::string& path, Workload& w) {
-  w.pod_spec_path = path;
-  w.service_account = r.string_at(spec, "serviceAccountName", path + ".serviceAccountName");
-  if (w.service_account.empty()) {
-    w.service_account = r.string_at(spec, "serviceAccount", path + ".serviceAccount");
-  }
-  r.string_map(spec, "nodeSelector", path + ".nodeSelector", w.node_selector);
-  if (auto ips = r.array_at(spec, "imagePullSecrets", path + ".imagePullSecrets")) {
+void read_pod_spec(Reader<V>& r, const V& spec, Workload& w) {
+  w.pod_spec_path = r.path.str();
+  w.service_account = r.string_at(spec, "serviceAccountName");
+  if (w.service_account.empty()) w.service_account = r.string_at(spec, "serviceAccount");
+  r.string_map(spec, "nodeSelector", w.node_selector);
+  if (auto ips = r.array_at(spec, "imagePullSecrets")) {
+    const FieldPath::Scope in_ips = r.path.enter("imagePullSecrets");
     for (std::size_t i = 0; i < ips->size(); ++i) {
       const V s = (*ips)[i];
-      if (s.is_object()) w.image_pull_secrets.push_back(r.string_at(s, "name", path));
+      if (!s.is_object()) continue;
+      const FieldPath::Scope at = r.path.enter(i);
+      w.image_pull_secrets.push_back(r.string_at(s, "name"));
     }
   }
-  read_node_affinity(r, spec, path, w);
-  read_containers(r, spec, path, "containers", Container::Type::kApp, w);
-  read_containers(r, spec, path, "initContainers", Container::Type::kInit, w);
-  read_containers(r, spec, path, "ephemeralContainers", Container::Type::kEphemeral, w);
-  read_volumes(r, spec, path, w);
+  read_node_affinity(r, spec, w);
+  read_containers(r, spec, "containers", Container::Type::kApp, w);
+  read_containers(r, spec, "initContainers", Container::Type::kInit, w);
+  read_containers(r, spec, "ephemeralContainers", Container::Type::kEphemeral, w);
+  read_volumes(r, spec, w);
 }
 
 template <class V>
@@ -383,48 +419,54 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
       it && it->is_string() && !it->string().empty() && it->string() != w.kind_name) {
     return make_error("object is a " + std::string(it->string()) + ", expected a " + w.kind_name);
   }
-  if (auto meta = r.object_at(object, "metadata", "metadata")) {
-    w.name = r.string_at(*meta, "name", "metadata.name");
-    if (w.name.empty()) w.name = r.string_at(*meta, "generateName", "metadata.generateName");
-    w.namespace_name = r.string_at(*meta, "namespace", "metadata.namespace");
-    r.string_map(*meta, "labels", "metadata.labels", w.labels);
-    r.string_map(*meta, "annotations", "metadata.annotations", w.annotations);
+  if (auto meta = r.object_at(object, "metadata")) {
+    const FieldPath::Scope in_meta = r.path.enter("metadata");
+    w.name = r.string_at(*meta, "name");
+    if (w.name.empty()) w.name = r.string_at(*meta, "generateName");
+    w.namespace_name = r.string_at(*meta, "namespace");
+    r.string_map(*meta, "labels", w.labels);
+    r.string_map(*meta, "annotations", w.annotations);
   }
   if (kind == WorkloadKind::kConfigMap) {
-    r.string_map(object, "data", "data", w.data);
+    r.string_map(object, "data", w.data);
     if (!r.ok()) return make_error(r.error);
     return w;
   }
   if (kind == WorkloadKind::kPod) {
     w.template_labels = w.labels;
     w.template_annotations = w.annotations;
-    auto spec = r.object_at(object, "spec", "spec");
+    auto spec = r.object_at(object, "spec");
     if (!r.ok()) return make_error(r.error);
     if (!spec) return make_error("Pod has no spec");
-    read_pod_spec(r, *spec, "spec", w);
+    const FieldPath::Scope in_spec = r.path.enter("spec");
+    read_pod_spec(r, *spec, w);
     if (!r.ok()) return make_error(r.error);
     return w;
   }
   // Controllers: the pod template sits under spec.template (CronJob: one level deeper).
-  auto spec = r.object_at(object, "spec", "spec");
-  std::string prefix = "spec";
-  if (spec && kind == WorkloadKind::kCronJob) {
-    auto job = r.object_at(*spec, "jobTemplate", "spec.jobTemplate");
-    spec = job ? r.object_at(*job, "spec", "spec.jobTemplate.spec") : std::nullopt;
-    prefix = "spec.jobTemplate.spec";
+  auto spec = r.object_at(object, "spec");
+  const bool cron_job = spec && kind == WorkloadKind::kCronJob;
+  if (cron_job) {
+    const FieldPath::Scope in_spec = r.path.enter("spec");
+    auto job = r.object_at(*spec, "jobTemplate");
+    const FieldPath::Scope in_job = r.path.enter("jobTemplate");
+    spec = job ? r.object_at(*job, "spec") : std::nullopt;
   }
-  auto tmpl = spec ? r.object_at(*spec, "template", prefix + ".template") : std::nullopt;
+  const FieldPath::Scope in_spec = r.path.enter(cron_job ? "spec.jobTemplate.spec" : "spec");
+  auto tmpl = spec ? r.object_at(*spec, "template") : std::nullopt;
   if (!r.ok()) return make_error(r.error);
-  if (!tmpl) return make_error(w.kind_name + " has no " + prefix + ".template");
-  if (auto meta = r.object_at(*tmpl, "metadata", prefix + ".template.metadata")) {
-    r.string_map(*meta, "labels", prefix + ".template.metadata.labels", w.template_labels);
-    r.string_map(*meta, "annotations", prefix + ".template.metadata.annotations",
-                 w.template_annotations);
+  if (!tmpl) return make_error(w.kind_name + " has no " + r.path.child("template"));
+  const FieldPath::Scope in_tmpl = r.path.enter("template");
+  if (auto meta = r.object_at(*tmpl, "metadata")) {
+    const FieldPath::Scope in_meta = r.path.enter("metadata");
+    r.string_map(*meta, "labels", w.template_labels);
+    r.string_map(*meta, "annotations", w.template_annotations);
   }
-  auto pod_spec = r.object_at(*tmpl, "spec", prefix + ".template.spec");
+  auto pod_spec = r.object_at(*tmpl, "spec");
   if (!r.ok()) return make_error(r.error);
-  if (!pod_spec) return make_error(w.kind_name + " has no " + prefix + ".template.spec");
-  read_pod_spec(r, *pod_spec, prefix + ".template.spec", w);
+  if (!pod_spec) return make_error(w.kind_name + " has no " + r.path.child("spec"));
+  const FieldPath::Scope in_pod_spec = r.path.enter("spec");
+  read_pod_spec(r, *pod_spec, w);
   if (!r.ok()) return make_error(r.error);
   return w;
 }

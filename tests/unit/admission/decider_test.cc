@@ -136,6 +136,46 @@ TEST_F(DeciderTest, UnchangedProblemOnUpdateOnlyWarns) {
   EXPECT_NE(d.response.message.find("1 problem\n[template-placeholder]"), std::string::npos);
 }
 
+// Counts the workloads it is run on; reports what AnnotationCheck would.
+class CountingCheck final : public checks::Check {
+ public:
+  CountingCheck(std::string id, int* runs) : inner_(std::move(id)), runs_(runs) {}
+  std::string_view id() const override { return inner_.id(); }
+  std::vector<Finding> run(const Workload& w, const checks::CheckContext& ctx) const override {
+    ++*runs_;
+    return inner_.run(w, ctx);
+  }
+
+ private:
+  AnnotationCheck inner_;
+  int* runs_;
+};
+
+TEST_F(DeciderTest, TheLiveObjectIsInspectedOnlyWhenTheUpdateHasProblems) {
+  int runs = 0;
+  checks_.clear();
+  checks_.push_back(std::make_unique<CountingCheck>("env-name", &runs));
+  AdmissionRequest r = request(deployment(json::object()), "UPDATE");
+  r.old_object = deployment({{"test/env-name", "deny"}});
+  Decision d = run(r);
+  EXPECT_TRUE(d.response.allowed);
+  EXPECT_EQ(runs, 1);  // the update is clean: what the live object has does not matter
+
+  policy_.enforcement["env-name"] = Enforcement::kDryRun;  // recorded, neither denied nor warned
+  runs = 0;
+  r.object = deployment({{"test/env-name", "deny"}});
+  d = run(r);
+  EXPECT_TRUE(d.response.allowed);
+  EXPECT_TRUE(d.response.warnings.empty());
+  EXPECT_EQ(runs, 1);
+
+  policy_.enforcement["env-name"] = Enforcement::kDeny;
+  runs = 0;
+  d = run(r);
+  EXPECT_TRUE(d.response.allowed);  // already in the live object
+  EXPECT_EQ(runs, 2);
+}
+
 TEST_F(DeciderTest, DeleteConnectAndSubresourcesAreNotChecked) {
   for (std::string op : {"DELETE", "CONNECT"}) {
     AdmissionRequest r = request(deployment({{"test/env-name", "deny"}}), op);

@@ -140,6 +140,40 @@ TEST(EditDistanceTest, LetterCountShortcutAgreesWithTheReference) {
   EXPECT_EQ(osa_distance("hf_token", "HF_TOKNE", 1, CaseMode::kInsensitive), 1u);
 }
 
+// char_set_lower_bound filters candidates before the DP: it must never exceed the distance,
+// also where two characters share a bucket ('a' and '!', '@' and NUL).
+TEST(EditDistanceTest, CharSetLowerBoundNeverExceedsTheDistance) {
+  std::mt19937 rng(13);
+  const std::string alphabet = std::string("AaBb_1!@") + '\0';
+  const auto random_string = [&] {
+    std::uniform_int_distribution<int> len(0, 10);
+    std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
+    std::string s(static_cast<std::size_t>(len(rng)), 'a');
+    for (char& ch : s) ch = alphabet[letter(rng)];
+    return s;
+  };
+  const auto upper = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  for (int n = 0; n < 3000; ++n) {
+    const std::string a = random_string();
+    const std::string b = random_string();
+    ASSERT_LE(char_set_lower_bound(char_set(a), char_set(b)), reference_osa(a, b))
+        << a << " vs " << b;
+    const auto ci = CaseMode::kInsensitive;
+    ASSERT_LE(char_set_lower_bound(char_set(a, ci), char_set(b, ci)),
+              reference_osa(upper(a), upper(b)))
+        << a << " vs " << b << " (any case)";
+  }
+  // P A I Y against H F T.
+  EXPECT_EQ(char_set_lower_bound(char_set("OPENAI_API_KEY"), char_set("HF_TOKEN")), 4u);
+  EXPECT_EQ(char_set_lower_bound(char_set("hf_token", CaseMode::kInsensitive),
+                                 char_set("HF_TOKEN", CaseMode::kInsensitive)),
+            0u);
+  EXPECT_EQ(char_set_lower_bound(char_set("HF_TOKNE"), char_set("HF_TOKEN")), 0u);
+}
+
 TEST(EditDistanceTest, EqualsIgnoreCase) {
   EXPECT_TRUE(equals_ignore_case("openai_api_key", "OPENAI_API_KEY"));
   EXPECT_TRUE(equals_ignore_case("", ""));

@@ -119,12 +119,52 @@ TEST(WorkloadTest, MalformedObjectsAreErrorsNotCrashes) {
       {{{"spec", {{"template", {{"spec", {{"containers", {{{"env", {{{"name", "A"}, {"value", 3}}}}}}}}}}}}}},
        "spec.template.spec.containers[0].env[0].value is not a string"},
       {{{"metadata", {{"labels", {{"a", json::array()}}}}}}, "metadata.labels.a is not a string"},
+      {json::parse(R"({"spec": {"template": {"spec": {"containers": [{"args": ["a", 1]}]}}}})"),
+       "spec.template.spec.containers[0].args[1] is not a string"},
+      {json::parse(R"({"spec": {"template": {"spec": {"containers": [
+           {"resources": {"limits": {"cpu": [1]}}}]}}}})"),
+       "spec.template.spec.containers[0].resources.limits.cpu is not a string"},
+      {json::parse(R"({"spec": {"template": {"spec": {"containers": [{"env": [
+           {"name": "K", "valueFrom": {"secretKeyRef": {"optional": "yes"}}}]}]}}}})"),
+       "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.optional is not a boolean"},
+      {json::parse(R"({"spec": {"template": {"spec": {"initContainers": [
+           {"envFrom": [{"configMapRef": 1}]}]}}}})"),
+       "spec.template.spec.initContainers[0].envFrom[0].configMapRef is not an object"},
+      {json::parse(R"({"spec": {"template": {"spec": {"volumes": [{},
+           {"projected": {"sources": [{"secret": {"items": [{"key": 2}]}}]}}]}}}})"),
+       "spec.template.spec.volumes[1].projected.sources[0].secret.items[0].key is not a string"},
+      {json::parse(R"({"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+           "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+             {"matchExpressions": [{"values": [true]}]}]}}}}}}})"),
+       "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+       "nodeSelectorTerms[0].matchExpressions[0].values[0] is not a string"},
+      // Named by its own path (it used to be named by the pod spec's).
+      {json::parse(R"({"spec": {"template": {"spec": {"imagePullSecrets": [{"name": 1}]}}}})"),
+       "spec.template.spec.imagePullSecrets[0].name is not a string"},
+      {json::parse(R"({"spec": {"template": {"metadata": {"annotations": {"a": {}}}}}})"),
+       "spec.template.metadata.annotations.a is not a string"},
   };
   for (const Case& c : cases) {
     auto w = workload_from_json(c.object, WorkloadKind::kDeployment);
     ASSERT_FALSE(w.ok()) << c.object.dump();
     EXPECT_EQ(w.error(), c.error);
   }
+  // One level deeper for a CronJob, also in the errors.
+  json cron = json::parse(
+      R"({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": 1}}}}}})");
+  EXPECT_EQ(workload_from_json(cron, WorkloadKind::kCronJob).error(),
+            "spec.jobTemplate.spec.template.spec.containers is not a list");
+  const auto error = [](std::string_view object, WorkloadKind kind) {
+    return workload_from_json(json::parse(object), kind).error();
+  };
+  EXPECT_EQ(error(R"({"spec": {"jobTemplate": 1}})", WorkloadKind::kCronJob),
+            "spec.jobTemplate is not an object");
+  EXPECT_EQ(error(R"({"spec": {}})", WorkloadKind::kCronJob),
+            "CronJob has no spec.jobTemplate.spec.template");
+  EXPECT_EQ(error(R"({"spec": {"template": {}}})", WorkloadKind::kJob),
+            "Job has no spec.template.spec");
+  EXPECT_EQ(error(R"({"data": {"k": [1]}})", WorkloadKind::kConfigMap),
+            "data.k is not a string");
 }
 
 TEST(WorkloadTest, ResourceAndObjectKinds) {
