@@ -26,14 +26,15 @@ using cuda::Verdict;
 constexpr std::string_view kCheckId = "cuda-compat";
 constexpr std::size_t kMaxLine = 255;  // warnings must stay under 256 characters
 
-// The cluster's Nodes, read once per run and only when a check needs them.
+// The cluster's Nodes, read once per run and only when a check needs them: the shared snapshot
+// (capabilities read when each Node arrived) and, per Node, whether the workload selects it.
 class ClusterNodes {
  public:
   enum class State { kNone, kUnknown, kKnown };
   struct Node {
     const cluster::NodeInfo* info;
-    cuda::NodeCapability cap;
     bool matched;
+    const cuda::NodeCapability& cap() const { return info->capability; }
   };
 
   ClusterNodes(const cluster::ClusterView* cluster, const Workload& w) : cluster_(cluster), w_(w) {}
@@ -58,11 +59,10 @@ class ClusterNodes {
       return;
     }
     state_ = State::kKnown;
-    infos_ = cluster_->nodes();
-    nodes_.reserve(infos_.size());
-    for (const cluster::NodeInfo& n : infos_) {
-      nodes_.push_back(
-          {&n, cuda::read_node_capability(n.labels), cuda::node_matches(w_, n.labels)});
+    list_ = cluster_->nodes();
+    nodes_.reserve(list_->size());
+    for (const cluster::NodePtr& n : *list_) {
+      nodes_.push_back({n.get(), cuda::node_matches(w_, n->labels)});
     }
   }
 
@@ -70,7 +70,7 @@ class ClusterNodes {
   const Workload& w_;
   bool loaded_ = false;
   State state_ = State::kNone;
-  std::vector<cluster::NodeInfo> infos_;
+  cluster::NodeList list_;  // keeps the Nodes alive while watch events replace them
   std::vector<Node> nodes_;
 };
 
@@ -164,8 +164,8 @@ class Run {
     if (nodes_.state() != ClusterNodes::State::kKnown) return false;
     std::vector<OldNode> old;
     for (const ClusterNodes::Node& n : nodes_.nodes()) {
-      if (!n.matched || !n.cap.cuda || *n.cap.cuda >= req.version) continue;
-      old.push_back({n.info->name, *n.cap.cuda, n.cap.driver ? n.cap.driver->major : 0});
+      if (!n.matched || !n.cap().cuda || *n.cap().cuda >= req.version) continue;
+      old.push_back({n.info->name, *n.cap().cuda, n.cap().driver ? n.cap().driver->major : 0});
     }
     if (old.empty()) return false;
     std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
@@ -179,8 +179,8 @@ class Run {
     if (nodes_.state() != ClusterNodes::State::kKnown) return;
     std::vector<OldNode> old;
     for (const ClusterNodes::Node& n : nodes_.nodes()) {
-      if (!n.matched || !n.cap.compute || n.cap.compute->hi >= min_cc) continue;
-      old.push_back({n.info->name, {}, 0, n.cap.compute->lo, n.cap.compute->hi});
+      if (!n.matched || !n.cap().compute || n.cap().compute->hi >= min_cc) continue;
+      old.push_back({n.info->name, {}, 0, n.cap().compute->lo, n.cap().compute->hi});
     }
     if (old.empty()) return;
     std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
@@ -194,7 +194,7 @@ class Run {
     if (nodes_.state() != ClusterNodes::State::kKnown) return false;
     const auto& nodes = nodes_.nodes();
     return std::any_of(nodes.begin(), nodes.end(),
-                       [](const auto& n) { return n.cap.cuda.has_value(); });
+                       [](const auto& n) { return n.cap().cuda.has_value(); });
   }
 
   void check_gpu_node_exists(const Container& c) {
@@ -205,9 +205,9 @@ class Run {
     const auto& nodes = nodes_.nodes();
     if (nodes.empty()) return;
     const bool gpu_labels =
-        std::any_of(nodes.begin(), nodes.end(), [](const auto& n) { return n.cap.nvidia_gpu; });
+        std::any_of(nodes.begin(), nodes.end(), [](const auto& n) { return n.cap().nvidia_gpu; });
     const bool fits = std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) {
-      return n.matched && (n.cap.nvidia_gpu || !gpu_labels);
+      return n.matched && (n.cap().nvidia_gpu || !gpu_labels);
     });
     if (fits) return;
     const bool by_selector = !w_.node_selector.empty();

@@ -1,13 +1,15 @@
 #pragma once
 // ClusterStore: the in-memory cluster state behind ClusterView. Holds, per resource, the
 // objects' namespace/name and what the checks need: key names of Secrets and ConfigMaps,
-// labels of Nodes. Never a value: objects are reduced to ObjectEntry at decode
+// labels of Nodes (shared NodeInfo, capability read once). Never a value: objects are reduced to ObjectEntry at decode
 // (entry_from_object), so Secret values and last-applied-configuration never enter it.
 //
 // Written by the snapshot loader, the manifest set of `preflight check`, or the watch
-// reflectors; read concurrently by reviews (shared lock per resource, no API calls).
+// reflectors; read concurrently by reviews (shared lock per resource, no API calls; the Node
+// list is an immutable snapshot taken with one atomic load).
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -31,7 +33,7 @@ struct ObjectEntry {
   std::string namespace_name;  // empty for Nodes
   std::string name;
   std::vector<std::string> keys;                             // sorted
-  std::map<std::string, std::string, std::less<>> labels;    // Nodes only
+  NodePtr node;                                              // Nodes only
   // ConfigMaps only: the data keys whose value is a model card (model_card.h), reduced to its
   // four fields. Nothing else of a value is kept.
   std::map<std::string, ModelCard, std::less<>> model_cards;
@@ -51,7 +53,7 @@ class ClusterStore final : public ClusterView {
   Lookup find(Resource resource, std::string_view ns, std::string_view name,
               std::vector<std::string>* keys = nullptr) const override;
   std::string unknown_reason(Resource resource) const override;
-  std::vector<NodeInfo> nodes() const override;
+  NodeList nodes() const override;
   Lookup model_card(std::string_view ns, std::string_view name, std::string_view key,
                     ModelCard* out) const override;
   std::uint64_t generation() const override;
@@ -73,8 +75,14 @@ class ClusterStore final : public ClusterView {
  private:
   using Objects = ShardedStore<Resource, ObjectEntry, 4>;
   void bump();
+  // Node writes: the shard, then a new sorted list (copy-on-write), published atomically.
+  void replace_nodes(std::vector<ObjectEntry> entries);
+  void upsert_node(ObjectEntry entry);
+  void erase_node(std::string_view name);
 
   Objects objects_;
+  std::mutex node_write_mu_;  // one Node writer at a time, so no list update is lost
+  std::atomic<NodeList> node_list_;  // sorted by name; reviews load it without a lock
   mutable std::mutex gen_mu_;
   mutable std::condition_variable gen_cv_;
   std::uint64_t generation_ = 0;
