@@ -126,8 +126,18 @@ std::string ClusterStore::unknown_reason(Resource resource) const {
 
 NodeList ClusterStore::nodes() const {
   if (!objects_.synced(Resource::kNode)) return no_nodes();
-  return node_list_.load();
+  return node_list();
 }
+
+NodeList ClusterStore::node_list() const {
+  std::lock_guard lock(node_list_mu_);
+  return node_list_;
+}
+
+void ClusterStore::publish(NodeList list) {
+  std::lock_guard lock(node_list_mu_);
+  node_list_.swap(list);
+}  // the old list, if this was its last holder, is freed after the lock is released
 
 Lookup ClusterStore::model_card(std::string_view ns, std::string_view name, std::string_view key,
                                 ModelCard* out) const {
@@ -213,7 +223,7 @@ void ClusterStore::replace_nodes(std::vector<ObjectEntry> entries) {
   {
     std::lock_guard lock(node_write_mu_);
     objects_.replace(Resource::kNode, std::move(objects));
-    node_list_.store(std::move(list));
+    publish(std::move(list));
   }
   bump();
 }
@@ -223,7 +233,7 @@ void ClusterStore::upsert_node(ObjectEntry entry) {
   std::string key = Objects::key_of("", entry.name);
   {
     std::lock_guard lock(node_write_mu_);
-    auto list = std::make_shared<std::vector<NodePtr>>(*node_list_.load());
+    auto list = std::make_shared<std::vector<NodePtr>>(*node_list());
     auto it = std::lower_bound(list->begin(), list->end(), node->name, by_name);
     if (it != list->end() && (*it)->name == node->name) {
       *it = std::move(node);
@@ -231,7 +241,7 @@ void ClusterStore::upsert_node(ObjectEntry entry) {
       list->insert(it, std::move(node));
     }
     objects_.upsert(Resource::kNode, std::move(key), std::move(entry));
-    node_list_.store(std::move(list));
+    publish(std::move(list));
   }
   bump();
 }
@@ -239,14 +249,14 @@ void ClusterStore::upsert_node(ObjectEntry entry) {
 void ClusterStore::erase_node(std::string_view name) {
   {
     std::lock_guard lock(node_write_mu_);
-    NodeList old = node_list_.load();
+    NodeList old = node_list();
     auto it = std::lower_bound(old->begin(), old->end(), name, by_name);
     if (it != old->end() && (*it)->name == name) {
       auto list = std::make_shared<std::vector<NodePtr>>();
       list->reserve(old->size() - 1);
       list->insert(list->end(), old->begin(), it);
       list->insert(list->end(), it + 1, old->end());
-      node_list_.store(std::move(list));
+      publish(std::move(list));
     }
     objects_.erase(Resource::kNode, Objects::key_of("", name));
   }

@@ -6,10 +6,9 @@
 //
 // Written by the snapshot loader, the manifest set of `preflight check`, or the watch
 // reflectors; read concurrently by reviews (shared lock per resource, no API calls; the Node
-// list is an immutable snapshot taken with one atomic load).
+// list is an immutable snapshot: a review copies one pointer).
 
 #include <array>
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -75,14 +74,20 @@ class ClusterStore final : public ClusterView {
  private:
   using Objects = ShardedStore<Resource, ObjectEntry, 4>;
   void bump();
-  // Node writes: the shard, then a new sorted list (copy-on-write), published atomically.
+  // Node writes: the shard, then a new sorted list (copy-on-write), published by a swap.
   void replace_nodes(std::vector<ObjectEntry> entries);
   void upsert_node(ObjectEntry entry);
   void erase_node(std::string_view name);
 
   Objects objects_;
   std::mutex node_write_mu_;  // one Node writer at a time, so no list update is lost
-  std::atomic<NodeList> node_list_;  // sorted by name; reviews load it without a lock
+  NodeList node_list() const;
+  void publish(NodeList list);
+  // The Nodes sorted by name. node_list_mu_ guards only the pointer: a review copies it, a
+  // writer swaps in a list built outside the lock. (std::atomic<std::shared_ptr> would do, but
+  // libstdc++ 12 implements it with a lock bit that ThreadSanitizer does not see.)
+  mutable std::mutex node_list_mu_;
+  NodeList node_list_;
   mutable std::mutex gen_mu_;
   mutable std::condition_variable gen_cv_;
   std::uint64_t generation_ = 0;
