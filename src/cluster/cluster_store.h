@@ -1,8 +1,9 @@
 #pragma once
 // ClusterStore: the in-memory cluster state behind ClusterView. Holds, per resource, the
 // objects' namespace/name and what the checks need: key names of Secrets and ConfigMaps,
-// labels of Nodes (shared NodeInfo, capability read once). Never a value: objects are reduced to ObjectEntry at decode
-// (entry_from_object), so Secret values and last-applied-configuration never enter it.
+// labels of Nodes (shared NodeInfo, capability read once). Never a value: objects are reduced
+// to ObjectEntry at decode (entry_from_object), so Secret values and last-applied-configuration
+// never enter it.
 //
 // Written by the snapshot loader, the manifest set of `preflight check`, or the watch
 // reflectors; read concurrently by reviews (shared lock per resource, no API calls; the Node

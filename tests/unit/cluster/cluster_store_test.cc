@@ -118,7 +118,8 @@ ObjectEntry node_entry(std::string name, std::string pool) {
 TEST(ClusterStoreTest, NodesAreASortedSnapshotThatWritesDoNotChange) {
   ClusterStore store;
   EXPECT_TRUE(store.nodes()->empty());  // not synced yet
-  store.replace(Resource::kNode, {node_entry("b", "1"), node_entry("a", "1"), node_entry("b", "2")});
+  store.replace(Resource::kNode,
+                {node_entry("b", "1"), node_entry("a", "1"), node_entry("b", "2")});
   const NodeList before = store.nodes();
   ASSERT_EQ(before->size(), 2u);
   EXPECT_EQ((*before)[0]->name, "a");
@@ -167,8 +168,9 @@ TEST(ClusterStoreTest, ConcurrentNodeUpdatesAndReads) {
     std::size_t reads = 0;
     while (!done || reads == 0) {
       const NodeList list = store.nodes();
-      EXPECT_TRUE(std::is_sorted(list->begin(), list->end(),
-                                 [](const NodePtr& a, const NodePtr& b) { return a->name < b->name; }));
+      EXPECT_TRUE(std::is_sorted(list->begin(), list->end(), [](const NodePtr& a, const NodePtr& b) {
+        return a->name < b->name;
+      }));
       for (const NodePtr& n : *list) EXPECT_EQ(n->labels.size(), 1u);
       ++reads;
     }
