@@ -8,10 +8,15 @@
                   object and oldObject, padded with realistic annotations to about 60 KB.
   cluster.json    the objects they reference (a v1 List for fakeapi --objects): all references
                   resolve and the image's CUDA fits the node pool, so the review is allowed.
+
+  generate.py --nodes N FILE   writes cluster.json's objects plus N Nodes of about 20 labels
+                  each (a quarter GPU in four pools with GFD labels, the rest CPU) to FILE, for
+                  the review cost at scale (docs/performance.md, "Scale").
 """
 import copy
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NS = "prod"
@@ -224,6 +229,44 @@ def cluster():
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}
 
 
+def scale_nodes(n):
+    # GPU pools: (pool, product, driver major/minor/rev, CUDA runtime major/minor, compute).
+    pools = [("a100-535", "NVIDIA-A100-SXM4-40GB", "535", "104", "05", "12", "2", "8", "0"),
+             ("h100-550", "NVIDIA-H100-80GB-HBM3", "550", "54", "15", "12", "4", "9", "0"),
+             ("l4-550", "NVIDIA-L4", "550", "90", "07", "12", "4", "8", "9"),
+             ("t4-535", "Tesla-T4", "535", "183", "01", "12", "2", "7", "5")]
+    nodes = []
+    for i in range(n):
+        name = "node-%05d" % i
+        labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                  "kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+                  "beta.kubernetes.io/arch": "amd64",
+                  "topology.kubernetes.io/region": "eu-west-1",
+                  "topology.kubernetes.io/zone": "eu-west-1" + "abc"[i % 3],
+                  "node.kubernetes.io/instance-type": "m6i.4xlarge",
+                  "node-role.kubernetes.io/worker": "", "team": "team-%d" % (i % 17),
+                  "node.kubernetes.io/lifecycle": "normal", "example.com/cost-center": "cc-42",
+                  "example.com/owner": "platform", "example.com/os-image": "ubuntu-22.04"}
+        if i % 4 == 0:
+            pool, product, dmaj, dmin, drev, rmaj, rmin, cmaj, cmin = pools[(i // 4) % len(pools)]
+            labels.update({
+                "pool": pool, "node.kubernetes.io/instance-type": "p4d.24xlarge",
+                "nvidia.com/gpu.present": "true", "nvidia.com/gpu.product": product,
+                "nvidia.com/gpu.count": "8", "nvidia.com/gpu.memory": "40960",
+                "nvidia.com/cuda.driver.major": dmaj, "nvidia.com/cuda.driver.minor": dmin,
+                "nvidia.com/cuda.driver.rev": drev, "nvidia.com/cuda.runtime.major": rmaj,
+                "nvidia.com/cuda.runtime.minor": rmin, "nvidia.com/gpu.compute.major": cmaj,
+                "nvidia.com/gpu.compute.minor": cmin})
+        else:
+            labels.update({"pool": "cpu-%d" % (i % 3), "cloud.example.com/spot": "false",
+                           "cloud.example.com/image": "ubuntu-22.04-20261101",
+                           "example.com/rack": "r%03d" % (i % 200),
+                           "example.com/maintenance-window": "sun-02"})
+        nodes.append({"apiVersion": "v1", "kind": "Node",
+                      "metadata": {"name": name, "labels": labels}})
+    return nodes
+
+
 def write(name, doc):
     with open(os.path.join(HERE, name), "w") as f:
         # Compact, as the API server sends it.
@@ -232,6 +275,11 @@ def write(name, doc):
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--nodes":
+        doc = cluster()
+        doc["items"] += scale_nodes(int(sys.argv[2]))
+        write(os.path.abspath(sys.argv[3]), doc)
+        return
     dep = deployment()
     write("realistic.json", review("bench-realistic-0001", "CREATE", dep))
     old = large(dep, 6)

@@ -26,15 +26,13 @@ using cuda::Verdict;
 constexpr std::string_view kCheckId = "cuda-compat";
 constexpr std::size_t kMaxLine = 255;  // warnings must stay under 256 characters
 
-// The cluster's Nodes, read once per run and only when a check needs them.
+// The cluster's Nodes, read once per run and only when a check needs them: the shared snapshot
+// (capabilities read when each Node arrived) and, per Node, whether the workload selects it.
+// That match (nodeSelector and affinity against the labels) is the costly part with thousands
+// of Nodes, so it is made only for a Node whose capability matters, and once.
 class ClusterNodes {
  public:
   enum class State { kNone, kUnknown, kKnown };
-  struct Node {
-    const cluster::NodeInfo* info;
-    cuda::NodeCapability cap;
-    bool matched;
-  };
 
   ClusterNodes(const cluster::ClusterView* cluster, const Workload& w) : cluster_(cluster), w_(w) {}
 
@@ -42,11 +40,18 @@ class ClusterNodes {
     load();
     return state_;
   }
-  const std::vector<Node>& nodes() {
+  // Sorted by name; empty unless kKnown.
+  const std::vector<cluster::NodePtr>& nodes() {
     load();
-    return nodes_;
+    return *list_;
   }
   std::string reason() const { return cluster_->unknown_reason(Resource::kNode); }
+  // Whether the workload's placement selects nodes()[i].
+  bool matches(std::size_t i) {
+    signed char& m = matched_[i];
+    if (m < 0) m = cuda::node_matches(w_, (*list_)[i]->labels) ? 1 : 0;
+    return m == 1;
+  }
 
  private:
   void load() {
@@ -58,20 +63,16 @@ class ClusterNodes {
       return;
     }
     state_ = State::kKnown;
-    infos_ = cluster_->nodes();
-    nodes_.reserve(infos_.size());
-    for (const cluster::NodeInfo& n : infos_) {
-      nodes_.push_back(
-          {&n, cuda::read_node_capability(n.labels), cuda::node_matches(w_, n.labels)});
-    }
+    list_ = cluster_->nodes();
+    matched_.assign(list_->size(), -1);
   }
 
   const cluster::ClusterView* cluster_;
   const Workload& w_;
   bool loaded_ = false;
   State state_ = State::kNone;
-  std::vector<cluster::NodeInfo> infos_;
-  std::vector<Node> nodes_;
+  cluster::NodeList list_ = cluster::no_nodes();  // held: watch events publish new lists
+  std::vector<signed char> matched_;              // per Node: -1 not asked yet, 0 or 1
 };
 
 // Where the workload's annotations are: its own, else its pod template's.
@@ -163,9 +164,11 @@ class Run {
   bool cluster_cuda(const Container& c, const CudaRequirement& req) {
     if (nodes_.state() != ClusterNodes::State::kKnown) return false;
     std::vector<OldNode> old;
-    for (const ClusterNodes::Node& n : nodes_.nodes()) {
-      if (!n.matched || !n.cap.cuda || *n.cap.cuda >= req.version) continue;
-      old.push_back({n.info->name, *n.cap.cuda, n.cap.driver ? n.cap.driver->major : 0});
+    const auto& nodes = nodes_.nodes();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const cuda::NodeCapability& cap = nodes[i]->capability;
+      if (!cap.cuda || *cap.cuda >= req.version || !nodes_.matches(i)) continue;
+      old.push_back({nodes[i]->name, *cap.cuda, cap.driver ? cap.driver->major : 0});
     }
     if (old.empty()) return false;
     std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
@@ -178,9 +181,11 @@ class Run {
   void cluster_compute(const Container& c, const CudaRequirement& req, int min_cc) {
     if (nodes_.state() != ClusterNodes::State::kKnown) return;
     std::vector<OldNode> old;
-    for (const ClusterNodes::Node& n : nodes_.nodes()) {
-      if (!n.matched || !n.cap.compute || n.cap.compute->hi >= min_cc) continue;
-      old.push_back({n.info->name, {}, 0, n.cap.compute->lo, n.cap.compute->hi});
+    const auto& nodes = nodes_.nodes();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const cuda::NodeCapability& cap = nodes[i]->capability;
+      if (!cap.compute || cap.compute->hi >= min_cc || !nodes_.matches(i)) continue;
+      old.push_back({nodes[i]->name, {}, 0, cap.compute->lo, cap.compute->hi});
     }
     if (old.empty()) return;
     std::sort(old.begin(), old.end(), [](const OldNode& a, const OldNode& b) {
@@ -194,7 +199,7 @@ class Run {
     if (nodes_.state() != ClusterNodes::State::kKnown) return false;
     const auto& nodes = nodes_.nodes();
     return std::any_of(nodes.begin(), nodes.end(),
-                       [](const auto& n) { return n.cap.cuda.has_value(); });
+                       [](const auto& n) { return n->capability.cuda.has_value(); });
   }
 
   void check_gpu_node_exists(const Container& c) {
@@ -204,12 +209,11 @@ class Run {
     }
     const auto& nodes = nodes_.nodes();
     if (nodes.empty()) return;
-    const bool gpu_labels =
-        std::any_of(nodes.begin(), nodes.end(), [](const auto& n) { return n.cap.nvidia_gpu; });
-    const bool fits = std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) {
-      return n.matched && (n.cap.nvidia_gpu || !gpu_labels);
-    });
-    if (fits) return;
+    const bool gpu_labels = std::any_of(nodes.begin(), nodes.end(),
+                                        [](const auto& n) { return n->capability.nvidia_gpu; });
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if ((nodes[i]->capability.nvidia_gpu || !gpu_labels) && nodes_.matches(i)) return;  // fits
+    }
     const bool by_selector = !w_.node_selector.empty();
     const cuda::Text text = cuda::no_gpu_node_text(nodes.size());
     Finding& f = out_.emplace_back();

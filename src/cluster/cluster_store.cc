@@ -30,6 +30,19 @@ std::optional<Resource> resource_for_kind(std::string_view kind) {
   return std::nullopt;
 }
 
+NodePtr make_node(std::string name, cuda::LabelMap labels) {
+  auto node = std::make_shared<NodeInfo>();
+  node->capability = cuda::read_node_capability(labels);
+  node->name = std::move(name);
+  node->labels = std::move(labels);
+  return node;
+}
+
+const NodeList& no_nodes() {
+  static const NodeList empty = std::make_shared<const std::vector<NodePtr>>();
+  return empty;
+}
+
 Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
   if (!object.is_object()) return make_error("object is not a JSON object");
   auto meta = object.find("metadata");
@@ -64,13 +77,16 @@ Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
         }
       }
       break;
-    case Resource::kNode:
-      if (auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
-        for (auto kv = labels->begin(); kv != labels->end(); ++kv) {
-          if (kv->is_string()) e.labels.emplace(kv.key(), kv->get<std::string>());
+    case Resource::kNode: {
+      cuda::LabelMap labels;
+      if (auto l = meta->find("labels"); l != meta->end() && l->is_object()) {
+        for (auto kv = l->begin(); kv != l->end(); ++kv) {
+          if (kv->is_string()) labels.emplace(kv.key(), kv->get<std::string>());
         }
       }
+      e.node = make_node(e.name, std::move(labels));
       break;
+    }
     case Resource::kServiceAccount: break;
   }
   std::sort(e.keys.begin(), e.keys.end());
@@ -78,7 +94,7 @@ Result<ObjectEntry> entry_from_object(Resource resource, const json& object) {
   return e;
 }
 
-ClusterStore::ClusterStore() = default;
+ClusterStore::ClusterStore() : node_list_(no_nodes()) {}
 
 Lookup ClusterStore::find(Resource resource, std::string_view ns, std::string_view name,
                           std::vector<std::string>* keys) const {
@@ -108,17 +124,20 @@ std::string ClusterStore::unknown_reason(Resource resource) const {
   return std::string(to_string(resource)) + ": " + objects_.reason(resource);
 }
 
-std::vector<NodeInfo> ClusterStore::nodes() const {
-  std::vector<NodeInfo> out = objects_.read(Resource::kNode, [](const Objects::Shard& s) {
-    std::vector<NodeInfo> nodes;
-    if (!s.synced) return nodes;
-    nodes.reserve(s.objects.size());
-    for (const auto& [key, e] : s.objects) nodes.push_back({e.name, e.labels});
-    return nodes;
-  });
-  std::sort(out.begin(), out.end(), [](const NodeInfo& a, const NodeInfo& b) { return a.name < b.name; });
-  return out;
+NodeList ClusterStore::nodes() const {
+  if (!objects_.synced(Resource::kNode)) return no_nodes();
+  return node_list();
 }
+
+NodeList ClusterStore::node_list() const {
+  std::lock_guard lock(node_list_mu_);
+  return node_list_;
+}
+
+void ClusterStore::publish(NodeList list) {
+  std::lock_guard lock(node_list_mu_);
+  node_list_.swap(list);
+}  // the old list, if this was its last holder, is freed after the lock is released
 
 Lookup ClusterStore::model_card(std::string_view ns, std::string_view name, std::string_view key,
                                 ModelCard* out) const {
@@ -153,7 +172,18 @@ void ClusterStore::bump() {
   gen_cv_.notify_all();
 }
 
+namespace {
+bool by_name(const NodePtr& a, std::string_view name) { return a->name < name; }
+
+// The entry's NodeInfo, made from its name alone when a writer gave none.
+NodePtr& node_of(ObjectEntry& e) {
+  if (e.node == nullptr) e.node = make_node(e.name, {});
+  return e.node;
+}
+}  // namespace
+
 void ClusterStore::replace(Resource resource, std::vector<ObjectEntry> entries) {
+  if (resource == Resource::kNode) return replace_nodes(std::move(entries));
   Objects::Map objects;
   objects.reserve(entries.size());
   for (ObjectEntry& e : entries) {
@@ -165,13 +195,71 @@ void ClusterStore::replace(Resource resource, std::vector<ObjectEntry> entries) 
 }
 
 void ClusterStore::upsert(Resource resource, ObjectEntry entry) {
+  if (resource == Resource::kNode) return upsert_node(std::move(entry));
   std::string key = Objects::key_of(entry.namespace_name, entry.name);
   objects_.upsert(resource, std::move(key), std::move(entry));
   bump();
 }
 
 void ClusterStore::erase(Resource resource, std::string_view ns, std::string_view name) {
-  objects_.erase(resource, Objects::key_of(resource == Resource::kNode ? "" : ns, name));
+  if (resource == Resource::kNode) return erase_node(name);
+  objects_.erase(resource, Objects::key_of(ns, name));
+  bump();
+}
+
+void ClusterStore::replace_nodes(std::vector<ObjectEntry> entries) {
+  Objects::Map objects;
+  objects.reserve(entries.size());
+  for (ObjectEntry& e : entries) {
+    node_of(e);
+    std::string key = Objects::key_of("", e.name);
+    objects.insert_or_assign(std::move(key), std::move(e));
+  }
+  auto list = std::make_shared<std::vector<NodePtr>>();
+  list->reserve(objects.size());
+  for (const auto& [key, e] : objects) list->push_back(e.node);
+  std::sort(list->begin(), list->end(),
+            [](const NodePtr& a, const NodePtr& b) { return a->name < b->name; });
+  {
+    std::lock_guard lock(node_write_mu_);
+    objects_.replace(Resource::kNode, std::move(objects));
+    publish(std::move(list));
+  }
+  bump();
+}
+
+void ClusterStore::upsert_node(ObjectEntry entry) {
+  NodePtr node = node_of(entry);
+  std::string key = Objects::key_of("", entry.name);
+  {
+    std::lock_guard lock(node_write_mu_);
+    auto list = std::make_shared<std::vector<NodePtr>>(*node_list());
+    auto it = std::lower_bound(list->begin(), list->end(), node->name, by_name);
+    if (it != list->end() && (*it)->name == node->name) {
+      *it = std::move(node);
+    } else {
+      list->insert(it, std::move(node));
+    }
+    objects_.upsert(Resource::kNode, std::move(key), std::move(entry));
+    publish(std::move(list));
+  }
+  bump();
+}
+
+void ClusterStore::erase_node(std::string_view name) {
+  {
+    std::lock_guard lock(node_write_mu_);
+    NodeList old = node_list();
+    auto it = std::lower_bound(old->begin(), old->end(), name, by_name);
+    if (it != old->end() && (*it)->name == name) {
+      auto list = std::make_shared<std::vector<NodePtr>>();
+      list->reserve(old->size() - 1);
+      list->insert(list->end(), old->begin(), it);
+      list->insert(list->end(), it + 1, old->end());
+      publish(std::move(list));
+    }
+    objects_.erase(Resource::kNode, Objects::key_of("", name));
+  }
   bump();
 }
 

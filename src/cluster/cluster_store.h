@@ -1,11 +1,13 @@
 #pragma once
 // ClusterStore: the in-memory cluster state behind ClusterView. Holds, per resource, the
 // objects' namespace/name and what the checks need: key names of Secrets and ConfigMaps,
-// labels of Nodes. Never a value: objects are reduced to ObjectEntry at decode
-// (entry_from_object), so Secret values and last-applied-configuration never enter it.
+// labels of Nodes (shared NodeInfo, capability read once). Never a value: objects are reduced
+// to ObjectEntry at decode (entry_from_object), so Secret values and last-applied-configuration
+// never enter it.
 //
 // Written by the snapshot loader, the manifest set of `preflight check`, or the watch
-// reflectors; read concurrently by reviews (shared lock per resource, no API calls).
+// reflectors; read concurrently by reviews (shared lock per resource, no API calls; the Node
+// list is an immutable snapshot: a review copies one pointer).
 
 #include <array>
 #include <condition_variable>
@@ -31,7 +33,7 @@ struct ObjectEntry {
   std::string namespace_name;  // empty for Nodes
   std::string name;
   std::vector<std::string> keys;                             // sorted
-  std::map<std::string, std::string, std::less<>> labels;    // Nodes only
+  NodePtr node;                                              // Nodes only
   // ConfigMaps only: the data keys whose value is a model card (model_card.h), reduced to its
   // four fields. Nothing else of a value is kept.
   std::map<std::string, ModelCard, std::less<>> model_cards;
@@ -51,7 +53,7 @@ class ClusterStore final : public ClusterView {
   Lookup find(Resource resource, std::string_view ns, std::string_view name,
               std::vector<std::string>* keys = nullptr) const override;
   std::string unknown_reason(Resource resource) const override;
-  std::vector<NodeInfo> nodes() const override;
+  NodeList nodes() const override;
   Lookup model_card(std::string_view ns, std::string_view name, std::string_view key,
                     ModelCard* out) const override;
   std::uint64_t generation() const override;
@@ -73,8 +75,20 @@ class ClusterStore final : public ClusterView {
  private:
   using Objects = ShardedStore<Resource, ObjectEntry, 4>;
   void bump();
+  // Node writes: the shard, then a new sorted list (copy-on-write), published by a swap.
+  void replace_nodes(std::vector<ObjectEntry> entries);
+  void upsert_node(ObjectEntry entry);
+  void erase_node(std::string_view name);
 
   Objects objects_;
+  std::mutex node_write_mu_;  // one Node writer at a time, so no list update is lost
+  NodeList node_list() const;
+  void publish(NodeList list);
+  // The Nodes sorted by name. node_list_mu_ guards only the pointer: a review copies it, a
+  // writer swaps in a list built outside the lock. (std::atomic<std::shared_ptr> would do, but
+  // libstdc++ 12 implements it with a lock bit that ThreadSanitizer does not see.)
+  mutable std::mutex node_list_mu_;
+  NodeList node_list_;
   mutable std::mutex gen_mu_;
   mutable std::condition_variable gen_cv_;
   std::uint64_t generation_ = 0;

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cluster/model_card.h"
+#include "cuda/node_capability.h"
 
 namespace preflight::cluster {
 
@@ -24,10 +26,21 @@ std::string_view to_string(Resource r);
 
 enum class Lookup { kFound, kNotFound, kUnknown };
 
+// A Node as the checks see it, reduced once when it arrives (snapshot, list or watch event) and
+// then shared, never changed: reviews walk pointers to it instead of copying its labels.
 struct NodeInfo {
   std::string name;
-  std::map<std::string, std::string, std::less<>> labels;
+  cuda::LabelMap labels;
+  cuda::NodeCapability capability;  // read_node_capability(labels)
 };
+using NodePtr = std::shared_ptr<const NodeInfo>;
+NodePtr make_node(std::string name, cuda::LabelMap labels);
+
+// The Nodes of one moment, immutable and never null: a review holds the list it started with
+// while watch events publish new ones.
+using NodeList = std::shared_ptr<const std::vector<NodePtr>>;
+// The empty list (one shared instance, no allocation per call).
+const NodeList& no_nodes();
 
 class ClusterView {
  public:
@@ -42,8 +55,8 @@ class ClusterView {
   // Why lookups of `resource` answer kUnknown, for messages ("cache not synced: ...").
   virtual std::string unknown_reason(Resource resource) const = 0;
 
-  // Nodes, for the cuda-compat check. Empty when unknown.
-  virtual std::vector<NodeInfo> nodes() const = 0;
+  // Nodes, for the cuda-compat check. Empty when unknown. Cheap: hands out a shared snapshot.
+  virtual NodeList nodes() const = 0;
 
   // The model card in data key `key` of ConfigMap `ns`/`name` (version-skew). kFound fills
   // `out`; kNotFound when the ConfigMap or the key is missing or the key holds no model card

@@ -29,11 +29,17 @@ class LayeredView final : public ClusterView {
     }
     return fallback_ != nullptr ? fallback_->model_card(ns, name, key, out) : Lookup::kUnknown;
   }
-  std::vector<NodeInfo> nodes() const override {
-    std::vector<NodeInfo> out = fallback_ != nullptr ? fallback_->nodes() : std::vector<NodeInfo>{};
-    std::vector<NodeInfo> own = manifests_.nodes();
-    out.insert(out.end(), own.begin(), own.end());
-    return out;
+  // The fallback's Nodes, then the manifests'. A new list only when both have some.
+  NodeList nodes() const override {
+    NodeList own = manifests_.nodes();
+    NodeList theirs = fallback_ != nullptr ? fallback_->nodes() : no_nodes();
+    if (own->empty()) return theirs;
+    if (theirs->empty()) return own;
+    auto both = std::make_shared<std::vector<NodePtr>>();
+    both->reserve(theirs->size() + own->size());
+    both->insert(both->end(), theirs->begin(), theirs->end());
+    both->insert(both->end(), own->begin(), own->end());
+    return both;
   }
 
  private:

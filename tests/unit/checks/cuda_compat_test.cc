@@ -537,9 +537,9 @@ TEST(CudaCompatTest, ExamplesAgainstTheSnapshot) {
   // The snapshot carries both GFD label generations.
   int old_generation = 0;
   int new_generation = 0;
-  for (const NodeInfo& n : snapshot.nodes()) {
-    old_generation += n.labels.contains("nvidia.com/cuda.driver.major");
-    new_generation += n.labels.contains("nvidia.com/cuda.driver-version.major");
+  for (const cluster::NodePtr& n : *snapshot.nodes()) {
+    old_generation += n->labels.contains("nvidia.com/cuda.driver.major");
+    new_generation += n->labels.contains("nvidia.com/cuda.driver-version.major");
   }
   EXPECT_GE(old_generation, 1);
   EXPECT_GE(new_generation, 1);

@@ -31,7 +31,7 @@ class FakeCluster final : public cluster::ClusterView {
     return Lookup::kFound;
   }
   std::string unknown_reason(Resource) const override { return "fake"; }
-  std::vector<cluster::NodeInfo> nodes() const override { return {}; }
+  cluster::NodeList nodes() const override { return cluster::no_nodes(); }
 };
 
 Container container(std::string name, std::vector<std::string> env_names,

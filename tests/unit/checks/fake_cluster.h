@@ -39,8 +39,9 @@ class FakeCluster final : public cluster::ClusterView {
     unknown_[resource] = std::move(reason);
     return *this;
   }
+  // Adds a Node by name and labels (its capability is read here, as the store does).
   FakeCluster& add_node(cluster::NodeInfo node) {
-    nodes_.push_back(std::move(node));
+    nodes_.push_back(cluster::make_node(std::move(node.name), std::move(node.labels)));
     return *this;
   }
 
@@ -59,7 +60,9 @@ class FakeCluster final : public cluster::ClusterView {
     auto it = unknown_.find(resource);
     return it != unknown_.end() ? it->second : "synced";
   }
-  std::vector<cluster::NodeInfo> nodes() const override { return nodes_; }
+  cluster::NodeList nodes() const override {
+    return std::make_shared<const std::vector<cluster::NodePtr>>(nodes_);
+  }
 
   // How many find() calls were made, and how many of them asked for key names.
   std::size_t finds() const { return finds_; }
@@ -69,7 +72,7 @@ class FakeCluster final : public cluster::ClusterView {
   using Key = std::tuple<cluster::Resource, std::string, std::string>;
   std::map<Key, std::vector<std::string>> objects_;
   std::map<cluster::Resource, std::string> unknown_;
-  std::vector<cluster::NodeInfo> nodes_;
+  std::vector<cluster::NodePtr> nodes_;
   mutable std::size_t finds_ = 0;
   mutable std::size_t key_requests_ = 0;
 };

@@ -105,7 +105,7 @@ class FakeCluster final : public cluster::ClusterView {
     return cluster::Lookup::kFound;
   }
   std::string unknown_reason(cluster::Resource) const override { return "fake"; }
-  std::vector<cluster::NodeInfo> nodes() const override { return {}; }
+  cluster::NodeList nodes() const override { return cluster::no_nodes(); }
 
  private:
   std::map<std::string, std::vector<std::string>> configmaps_;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "cluster/layered_view.h"
@@ -61,8 +63,12 @@ TEST(ClusterStoreTest, SnapshotKeepsNamesAndKeysOnly) {
   EXPECT_EQ(keys, (std::vector<std::string>{"a", "b", "blob"}));
   EXPECT_EQ(store.find(Resource::kServiceAccount, "prod", "llm"), Lookup::kFound);
   EXPECT_EQ(store.find(Resource::kNode, "", "gpu-1"), Lookup::kFound);
-  ASSERT_EQ(store.nodes().size(), 1u);
-  EXPECT_EQ(store.nodes()[0].labels.at("nvidia.com/cuda.driver.major"), "535");
+  ASSERT_EQ(store.nodes()->size(), 1u);
+  const NodeInfo& gpu = *store.nodes()->front();
+  EXPECT_EQ(gpu.labels.at("nvidia.com/cuda.driver.major"), "535");
+  EXPECT_TRUE(gpu.capability.nvidia_gpu);  // read once, when the Node arrived
+  ASSERT_TRUE(gpu.capability.driver.has_value());
+  EXPECT_EQ(gpu.capability.driver->major, 535);
   EXPECT_EQ(store.size(Resource::kSecret), 2u);
   for (Resource r : kAllResources) EXPECT_TRUE(store.synced(r));
 }
@@ -77,7 +83,7 @@ TEST(ClusterStoreTest, EntryNeverHoldsValues) {
   EXPECT_EQ(e->name, "s");
   EXPECT_EQ(e->namespace_name, "n");
   EXPECT_EQ(e->keys, (std::vector<std::string>{"j", "k"}));
-  EXPECT_TRUE(e->labels.empty());
+  EXPECT_EQ(e->node, nullptr);
 }
 
 TEST(ClusterStoreTest, UnsyncedIsUnknownWithReason) {
@@ -103,6 +109,78 @@ TEST(ClusterStoreTest, UpsertEraseAndWaitForChange) {
   EXPECT_EQ(store.find(Resource::kSecret, "prod", "late"), Lookup::kFound);
   store.erase(Resource::kSecret, "prod", "late");
   EXPECT_EQ(store.find(Resource::kSecret, "prod", "late"), Lookup::kNotFound);
+}
+
+ObjectEntry node_entry(std::string name, std::string pool) {
+  return ObjectEntry{"", name, {}, make_node(name, {{"pool", std::move(pool)}}), {}};
+}
+
+TEST(ClusterStoreTest, NodesAreASortedSnapshotThatWritesDoNotChange) {
+  ClusterStore store;
+  EXPECT_TRUE(store.nodes()->empty());  // not synced yet
+  store.replace(Resource::kNode,
+                {node_entry("b", "1"), node_entry("a", "1"), node_entry("b", "2")});
+  const NodeList before = store.nodes();
+  ASSERT_EQ(before->size(), 2u);
+  EXPECT_EQ((*before)[0]->name, "a");
+  EXPECT_EQ((*before)[1]->labels.at("pool"), "2");  // the last of a name wins, as in find()
+
+  store.upsert(Resource::kNode, node_entry("c", "1"));
+  store.upsert(Resource::kNode, node_entry("a", "3"));
+  store.erase(Resource::kNode, "", "b");
+  store.erase(Resource::kNode, "", "missing");
+  const NodeList after = store.nodes();
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0]->labels.at("pool"), "3");
+  EXPECT_EQ((*after)[1]->name, "c");
+  EXPECT_EQ(store.find(Resource::kNode, "", "b"), Lookup::kNotFound);
+  EXPECT_EQ(store.size(Resource::kNode), 2u);
+  // The list taken before is unchanged, and the Node "a" it holds too.
+  ASSERT_EQ(before->size(), 2u);
+  EXPECT_EQ((*before)[0]->labels.at("pool"), "1");
+  // Unchanged Nodes are shared between lists, not copied.
+  EXPECT_EQ(store.nodes()->back().get(), after->back().get());
+
+  store.set_unsynced(Resource::kNode, "watch restarting");
+  EXPECT_TRUE(store.nodes()->empty());
+}
+
+// Reviews read the Node list while a watch upserts and erases Nodes (run under TSan by
+// scripts/test --sanitize=thread): every list a reader sees is sorted and whole.
+TEST(ClusterStoreTest, ConcurrentNodeUpdatesAndReads) {
+  ClusterStore store;
+  std::vector<ObjectEntry> initial;
+  for (int i = 0; i < 100; ++i) initial.push_back(node_entry("n" + std::to_string(1000 + i), "p"));
+  store.replace(Resource::kNode, std::move(initial));
+  std::atomic<bool> done = false;
+  std::thread writer([&] {
+    for (int round = 0; round < 300; ++round) {
+      const std::string name = "n" + std::to_string(1000 + round % 150);
+      if (round % 3 == 2) {
+        store.erase(Resource::kNode, "", name);
+      } else {
+        store.upsert(Resource::kNode, node_entry(name, std::to_string(round)));
+      }
+    }
+    done = true;
+  });
+  auto read = [&] {
+    std::size_t reads = 0;
+    while (!done || reads == 0) {
+      const NodeList list = store.nodes();
+      EXPECT_TRUE(std::is_sorted(list->begin(), list->end(), [](const NodePtr& a, const NodePtr& b) {
+        return a->name < b->name;
+      }));
+      for (const NodePtr& n : *list) EXPECT_EQ(n->labels.size(), 1u);
+      ++reads;
+    }
+  };
+  std::thread reader1(read);
+  std::thread reader2(read);
+  writer.join();
+  reader1.join();
+  reader2.join();
+  EXPECT_EQ(store.nodes()->size(), store.size(Resource::kNode));
 }
 
 TEST(ClusterStoreTest, LongNamesStillResolve) {
@@ -136,6 +214,21 @@ TEST(LayeredViewTest, ManifestsFirstThenFallbackElseUnknown) {
   LayeredView layered(manifests, &snapshot);
   EXPECT_EQ(layered.find(Resource::kSecret, "prod", "elsewhere"), Lookup::kFound);
   EXPECT_EQ(layered.find(Resource::kSecret, "prod", "nowhere"), Lookup::kNotFound);
+}
+
+TEST(LayeredViewTest, NodesOfTheFallbackThenOfTheManifests) {
+  ClusterStore manifests;
+  ClusterStore snapshot;
+  snapshot.replace(Resource::kNode, {node_entry("snap", "p")});
+  LayeredView alone(manifests, nullptr);
+  EXPECT_TRUE(alone.nodes()->empty());
+  LayeredView layered(manifests, &snapshot);
+  EXPECT_EQ(layered.nodes(), snapshot.nodes());  // shared, not copied
+  manifests.replace(Resource::kNode, {node_entry("from-manifest", "p")});
+  const NodeList both = layered.nodes();
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0]->name, "snap");
+  EXPECT_EQ((*both)[1]->name, "from-manifest");
 }
 
 }  // namespace
