@@ -7,8 +7,9 @@
 #
 # each loaded over TLS with keep-alive and 8 connections by wrk and by a Go net/http client
 # (bench/goclient, the kube-apiserver's client stack), then: p99 at half of preflight's maximum
-# throughput (open loop, Go client), idle RSS, and Kubernetes API calls per review (preflight
-# serves against the fake API server, tests/e2e/cmd/fakeapi).
+# throughput (open loop, Go client) next to nginx's p99 at the same rate, the scheduling stalls
+# of an idle server CPU (the machine's own latency floor), idle RSS, and Kubernetes API calls
+# per review (preflight serves against the fake API server, tests/e2e/cmd/fakeapi).
 #
 #   bench/run.sh [BUILD_DIR]     DURATION=10s CONNECTIONS=8 SERVER_CPUS=1 CLIENT_CPUS=0
 #
@@ -133,6 +134,10 @@ nginx_pid=$!
 echo "$nginx_pid" >>"$work/pids"
 for _ in $(seq 1 100); do curl -skf -o /dev/null -X POST "https://127.0.0.1:$nginx_port/validate" && break; sleep 0.05; done
 measure nginx "nginx (fixed answer)" "https://127.0.0.1:$nginx_port/validate" "$reviews/realistic.json" '"allowed":true'
+# The same open-loop latency run against the limit: what this machine and client allow at that rate.
+read -r nlat_rps nlat_p50 nlat_p99 < <(run_go "https://127.0.0.1:$nginx_port/validate" "$reviews/realistic.json" \
+  '"allowed":true' "$half")
+printf '  %-22s go at %s req/s (same rate): p50 %s ms p99 %s ms\n' "nginx latency" "$nlat_rps" "$nlat_p50" "$nlat_p99"
 stop "$nginx_pid"
 
 # --- the floor: bare cpp-httplib with preflight's TLS settings.
@@ -158,8 +163,26 @@ for c in wrk go; do
   echo "  $c: preflight/nginx $rn  preflight/bare $rb"
 done
 echo "targets:"
-rn=$(ratio "${rps[realistic/wrk]}" "${rps[nginx/wrk]}")
-echo "  preflight/nginx (wrk) $rn >= 0.5: $(verdict "$rn >= 0.5")"
-echo "  p99 at half of max throughput $lat_p99 ms <= 2 ms: $(verdict "$lat_p99 <= 2")"
+for c in wrk go; do
+  rn=$(ratio "${rps[realistic/$c]}" "${rps[nginx/$c]}")
+  echo "  preflight/nginx ($c) $rn >= 0.5: $(verdict "$rn >= 0.5")"
+done
+echo "  p99 at half of max throughput $lat_p99 ms <= 2 ms: $(verdict "$lat_p99 <= 2")" \
+  "(nginx at the same rate: p99 $nlat_p99 ms)"
+# Scheduling stalls of an idle server CPU (a VM's vCPU descheduled by its host): a p99 below
+# the longest of them cannot be measured here, whatever the server.
+"${on_server[@]}" python3 - <<'PY'
+import time
+end = time.perf_counter() + 5
+last, gaps = time.perf_counter(), []
+while last < end:
+    now = time.perf_counter()
+    if now - last > 0.0005:
+        gaps.append(now - last)
+    last = now
+gaps.sort()
+print("  machine: %d stalls over 0.5 ms in 5 s on an idle server CPU, longest %.2f ms" %
+      (len(gaps), 1000 * gaps[-1] if gaps else 0))
+PY
 echo "  Kubernetes API calls during $reviews_done reviews: $api_calls (0 per review): $(verdict "$api_calls == 0")"
 echo "  idle RSS $(mib "$idle_rss") MiB <= 32 MiB: $(verdict "$idle_rss <= 33554432") (after load: $(mib "$loaded_rss") MiB)"
