@@ -39,10 +39,15 @@ EventLoop::EventLoop(TransportState& state) : state_(state), scratch_(16 * 1024 
   // new connection; unlike SO_REUSEPORT (one accept queue per loop, chosen by a hash of the
   // client's address) a connection never waits in the queue of a busy loop while another loop
   // idles, and stopping to accept is one EPOLL_CTL_DEL per loop with nothing left queued.
+  watch_listeners(true);
+}
+
+void EventLoop::watch_listeners(bool on) {
   for (std::size_t i = 0; i < state_.listeners.size(); ++i) {
+    epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;
     ev.data.u64 = i;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, state_.listeners[i].fd, &ev);
+    epoll_ctl(epoll_fd_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, state_.listeners[i].fd, &ev);
   }
 }
 
@@ -71,8 +76,9 @@ void EventLoop::run() {
   for (;;) {
     if (!stopped_ && state_.stopping.load()) begin_stop();
     if (stopped_ && conns_.empty()) return;
-    // Nothing to time out without connections: sleep until one arrives or wake().
-    const int timeout = conns_.empty() ? -1 : static_cast<int>(kSweepEvery.count());
+    // Nothing to time out without connections or a pause: sleep until one arrives or wake().
+    const bool paused = accept_paused_until_.has_value();
+    const int timeout = conns_.empty() && !paused ? -1 : static_cast<int>(kSweepEvery.count());
     const int n = epoll_wait(epoll_fd_, events, std::size(events), timeout);
     const auto now = Clock::now();
     for (int i = 0; i < n; ++i) {
@@ -91,6 +97,10 @@ void EventLoop::run() {
       sweep(now);
       next_sweep_ = now + kSweepEvery;
     }
+    if (accept_paused_until_ && now >= *accept_paused_until_) {
+      accept_paused_until_.reset();
+      if (!stopped_) watch_listeners(true);
+    }
     for (std::uint64_t id : closed_) conns_.erase(id);
     closed_.clear();
   }
@@ -103,7 +113,13 @@ void EventLoop::accept_from(const Listener& listener, Clock::time_point now) {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        log::warn("accept failed", {{"error", std::strerror(errno)}});
+        // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the connection stays
+        // queued and the listener readable, so accepting again at once would spin. Stop
+        // watching the listeners for a sweep period; connections closing meanwhile free room.
+        log::warn("accept failed; not accepting for 100 ms",
+                  {{"error", std::strerror(errno)}, {"open_connections", state_.open_connections.load()}});
+        watch_listeners(false);
+        accept_paused_until_ = now + kSweepEvery;
       }
       return;
     }
@@ -197,7 +213,8 @@ void EventLoop::sweep(Clock::time_point now) {
 
 void EventLoop::begin_stop() {
   stopped_ = true;
-  for (const Listener& l : state_.listeners) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l.fd, nullptr);
+  if (!accept_paused_until_) watch_listeners(false);
+  accept_paused_until_.reset();
   // Idle keep-alive connections and unfinished handshakes hold no request: close them. Requests
   // being received or handled finish and are answered with Connection: close.
   for (auto& [id, c] : conns_) {

@@ -132,6 +132,8 @@ class EventLoop {
   void begin_stop();
   void take_posts(Clock::time_point now);
   bool evict_idle();
+  // Adds (on) or removes this loop's watch of the listening sockets.
+  void watch_listeners(bool on);
 
   TransportState& state_;
   int epoll_fd_ = -1;
@@ -142,6 +144,8 @@ class EventLoop {
   std::vector<std::uint64_t> closed_;  // closed during this round of events, freed after it
   std::vector<char> scratch_;
   Clock::time_point next_sweep_;
+  // Set while accepting is paused after accept() ran out of descriptors or memory.
+  std::optional<Clock::time_point> accept_paused_until_;
 
   std::mutex posts_mu_;
   std::vector<std::pair<std::uint64_t, Response>> posts_;

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -211,6 +212,41 @@ TEST_F(EventLoopTest, OverTheCapTheLongestIdleConnectionIsClosed) {
   close(first);
   close(second);
   close(third);
+}
+
+// Out of descriptors, accept() fails while the connection stays queued: the loop must not spin
+// on the readable listener, and must accept it once descriptors are free again.
+TEST_F(EventLoopTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+  start();
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // before the limit
+  const int lowest_free = dup(0);
+  ASSERT_GE(lowest_free, 0);
+  close(lowest_free);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free);  // no descriptor left for accept()
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port_);
+  const int connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  auto cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return std::chrono::seconds(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           std::chrono::microseconds(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
+  const auto cpu_before = cpu();
+  std::this_thread::sleep_for(400ms);
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(cpu() - cpu_before);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_EQ(connected, 0);
+  EXPECT_LT(spent.count(), 150) << "the loop spun on the listener while out of descriptors";
+  send_all(fd, "GET /a HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(read_some(fd, response("hi").size(), 2s), response("hi"));
+  close(fd);
 }
 
 TEST_F(EventLoopTest, BodiesInFlightAreBounded) {
