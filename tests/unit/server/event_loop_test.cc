@@ -217,6 +217,11 @@ TEST_F(EventLoopTest, OverTheCapTheLongestIdleConnectionIsClosed) {
 // Out of descriptors, accept() fails while the connection stays queued: the loop must not spin
 // on the readable listener, and must accept it once descriptors are free again.
 TEST_F(EventLoopTest, OutOfDescriptorsPausesAcceptingInsteadOfSpinning) {
+#ifdef __SANITIZE_ADDRESS__
+  // The ASan+UBSan runtime needs descriptors of its own (UBSan's vptr check probes memory
+  // through a pipe) and reports a false "invalid vptr" when there are none. TSan runs it.
+  GTEST_SKIP() << "needs a process that can run out of descriptors without its sanitizer failing";
+#endif
   start();
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // before the limit
   const int lowest_free = dup(0);
