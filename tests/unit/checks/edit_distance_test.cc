@@ -6,6 +6,7 @@
 #include <cctype>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace preflight::checks {
@@ -26,6 +27,20 @@ std::size_t reference_osa(const std::string& a, const std::string& b) {
     }
   }
   return d[a.size()][b.size()];
+}
+
+// A random string of up to max_len characters of `alphabet` (fixed seeds keep tests deterministic).
+std::string random_string(std::mt19937& rng, std::string_view alphabet, int max_len) {
+  std::uniform_int_distribution<int> len(0, max_len);
+  std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
+  std::string s(static_cast<std::size_t>(len(rng)), 'a');
+  for (char& ch : s) ch = alphabet[letter(rng)];
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
 }
 
 struct DistanceCase {
@@ -87,14 +102,8 @@ TEST(EditDistanceTest, LongStringsUseTheHeapPathAndAgree) {
 }
 
 TEST(EditDistanceTest, AgreesWithTheReferenceOnRandomStrings) {
-  std::mt19937 rng(7);  // fixed seed: deterministic
-  const auto random_string = [&] {
-    std::uniform_int_distribution<int> len(0, 9);
-    std::uniform_int_distribution<int> letter(0, 2);  // small alphabet: many swaps and repeats
-    std::string s(static_cast<std::size_t>(len(rng)), 'a');
-    for (char& ch : s) ch = static_cast<char>('a' + letter(rng));
-    return s;
-  };
+  std::mt19937 rng(7);
+  const auto random_string = [&] { return checks::random_string(rng, "abc", 9); };  // many swaps
   for (int n = 0; n < 3000; ++n) {
     const std::string a = random_string();
     const std::string b = random_string();
@@ -111,18 +120,7 @@ TEST(EditDistanceTest, AgreesWithTheReferenceOnRandomStrings) {
 // alphabet with mixed case, where that shortcut decides most pairs, the answers must not change.
 TEST(EditDistanceTest, LetterCountShortcutAgreesWithTheReference) {
   std::mt19937 rng(11);
-  const std::string alphabet = "AaBbCcDdEe_1";
-  const auto random_string = [&] {
-    std::uniform_int_distribution<int> len(0, 12);
-    std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
-    std::string s(static_cast<std::size_t>(len(rng)), 'a');
-    for (char& ch : s) ch = alphabet[letter(rng)];
-    return s;
-  };
-  const auto upper = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return s;
-  };
+  const auto random_string = [&] { return checks::random_string(rng, "AaBbCcDdEe_1", 12); };
   for (int n = 0; n < 3000; ++n) {
     const std::string a = random_string();
     const std::string b = random_string();
@@ -145,17 +143,7 @@ TEST(EditDistanceTest, LetterCountShortcutAgreesWithTheReference) {
 TEST(EditDistanceTest, CharSetLowerBoundNeverExceedsTheDistance) {
   std::mt19937 rng(13);
   const std::string alphabet = std::string("AaBb_1!@") + '\0';
-  const auto random_string = [&] {
-    std::uniform_int_distribution<int> len(0, 10);
-    std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
-    std::string s(static_cast<std::size_t>(len(rng)), 'a');
-    for (char& ch : s) ch = alphabet[letter(rng)];
-    return s;
-  };
-  const auto upper = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return s;
-  };
+  const auto random_string = [&] { return checks::random_string(rng, alphabet, 10); };
   for (int n = 0; n < 3000; ++n) {
     const std::string a = random_string();
     const std::string b = random_string();
