@@ -1,9 +1,16 @@
 #include "log/log.h"
 
-#include <charconv>
-#include <iterator>
+#include <unistd.h>
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <iterator>
+#include <memory>
+#include <mutex>
+
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "util/json_string.h"
@@ -11,17 +18,81 @@
 namespace preflight::log {
 
 namespace {
-spdlog::logger& logger() {
-  static std::shared_ptr<spdlog::logger> instance = [] {
-    auto l = spdlog::stderr_logger_mt("preflight");
-    l->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
-                   spdlog::pattern_time_type::utc);
-    l->set_level(spdlog::level::info);
-    l->flush_on(spdlog::level::info);
-    return l;
+
+// Set on a thread while a DeferScope lives on it.
+thread_local bool t_defer = false;
+
+// Past this many bytes waiting, a deferred line is written at once with the rest.
+constexpr std::size_t kMaxWaitingBytes = 64 * 1024;
+
+// Writes all of [data, data + size) to stderr. A failed write (stderr closed, a broken pipe)
+// drops the lines, as spdlog's stdio sink did.
+void write_stderr(const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, data, size);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return;
+    }
+  }
+}
+
+// The sink every line goes through: formats the line (the logger's pattern) into one buffer
+// and writes the buffer to descriptor 2 whole, at once or, for a line deferred on its thread,
+// at the next flush(). The base class holds its mutex around both, so a line is never written
+// in pieces between other threads' lines, and lines come out in the order they were logged.
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  // Read without the mutex by flush(): a thread sees its own deferred lines (program order);
+  // lines deferred by another thread are that thread's to flush.
+  bool waiting() const { return waiting_.load(std::memory_order_relaxed); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    formatter_->format(msg, buffer_);
+    if (t_defer && msg.level < spdlog::level::warn && buffer_.size() < kMaxWaitingBytes) {
+      waiting_.store(true, std::memory_order_relaxed);
+      return;
+    }
+    write_buffer();
+  }
+  void flush_() override { write_buffer(); }
+
+ private:
+  void write_buffer() {
+    write_stderr(buffer_.data(), buffer_.size());
+    buffer_.clear();  // keeps its capacity: the next turn's lines are not allocated again
+    waiting_.store(false, std::memory_order_relaxed);
+  }
+
+  spdlog::memory_buf_t buffer_;
+  std::atomic<bool> waiting_{false};
+};
+
+struct Output {
+  std::shared_ptr<StderrSink> sink = std::make_shared<StderrSink>();
+  spdlog::logger logger{"preflight", sink};
+};
+
+Output& output() {
+  // Never destroyed: threads may still log while the process exits. What waits then is
+  // written by the exit handler (a return from main or exit()).
+  static Output* const instance = [] {
+    auto* o = new Output;
+    o->logger.set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
+                          spdlog::pattern_time_type::utc);
+    o->logger.set_level(spdlog::level::info);
+    std::atexit([] { flush(); });
+    return o;
   }();
   return *instance;
 }
+
+spdlog::logger& logger() { return output().logger; }
 
 spdlog::level::level_enum to_spd(Level level) {
   switch (level) {
@@ -46,6 +117,18 @@ bool init(std::string_view level) {
 }
 
 bool enabled(Level level) { return logger().should_log(to_spd(level)); }
+
+DeferScope::DeferScope() : outer_(t_defer) { t_defer = true; }
+
+DeferScope::~DeferScope() {
+  t_defer = outer_;
+  if (!outer_) flush();
+}
+
+void flush() {
+  StderrSink& sink = *output().sink;
+  if (sink.waiting()) sink.flush();
+}
 
 std::string& Fields::key(std::string_view key) {
   text_.push_back(',');

@@ -1,6 +1,11 @@
 #pragma once
 // Structured logs: one JSON object per line on stderr, {"time","level","msg",...fields}.
 // Callers pass identifying fields only: never a request body, an env value or a Secret.
+//
+// Lines are written with write(2) on descriptor 2, whole lines only (lines of several threads
+// never interleave), at once — except on a thread inside a DeferScope (an event loop handling
+// its ready events), where debug and info lines wait in memory until flush(): a review's line
+// then costs no write(2) of its own, the loop writes the lines of a whole turn with one.
 
 #include <string>
 #include <string_view>
@@ -15,6 +20,26 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 // Sets the level ("debug", "info", "warn", "error"). Returns false for an unknown name.
 bool init(std::string_view level);
 bool enabled(Level level);
+
+// While one lives on this thread, its debug and info lines wait for flush() (warnings and
+// errors, and anything once 64 KiB wait, are written at once, with what waited before them).
+// For a thread that calls flush() before each time it may block, so no line waits longer than
+// the work it is part of: the event loop defers while it handles a turn's events and flushes
+// before epoll_wait. Ending the scope flushes.
+class DeferScope {
+ public:
+  DeferScope();
+  ~DeferScope();
+  DeferScope(const DeferScope&) = delete;
+  DeferScope& operator=(const DeferScope&) = delete;
+
+ private:
+  bool outer_;  // the thread's state before (scopes nest)
+};
+
+// Writes the lines waiting (from any thread), in the order they were logged. Cheap when none:
+// one atomic load.
+void flush();
 
 // The fields of one line written without a document (for the per-review line), in the order
 // they are added. The nlohmann overload of write() orders its fields by key; a caller moved from

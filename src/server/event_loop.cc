@@ -71,6 +71,9 @@ void EventLoop::post(std::uint64_t conn, Response response) {
 }
 
 void EventLoop::run() {
+  // The info lines of a turn (a review's line each) are written together before the loop
+  // waits again (log.h): one write(2) a turn instead of one a review.
+  log::DeferScope defer_logs;
   epoll_event events[128];
   next_sweep_ = Clock::now() + kSweepEvery;
   for (;;) {
@@ -79,6 +82,7 @@ void EventLoop::run() {
     // Nothing to time out without connections or a pause: sleep until one arrives or wake().
     const bool paused = accept_paused_until_.has_value();
     const int timeout = conns_.empty() && !paused ? -1 : static_cast<int>(kSweepEvery.count());
+    log::flush();
     const int n = epoll_wait(epoll_fd_, events, std::size(events), timeout);
     const auto now = Clock::now();
     for (int i = 0; i < n; ++i) {

@@ -12,8 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <thread>
+
+#include "log/log.h"
 
 namespace preflight::server {
 namespace {
@@ -65,6 +68,7 @@ class EventLoopTest : public ::testing::Test {
       return std::nullopt;
     }
     if (r.head.path == "/echo") return Response{200, "text/plain", std::string(r.body)};
+    if (r.head.path == "/log") log::info("routed", {{"path", r.head.path}});
     return Response{200, "text/plain", "hi"};
   }
 
@@ -274,6 +278,31 @@ TEST_F(EventLoopTest, BodiesInFlightAreBounded) {
   close(slow);
   close(second);
   close(third);
+}
+
+// A route's info line waits for the end of the loop's turn (log.h), and is written before the
+// loop sleeps: with nothing more to do, it is on stderr without another request or a stop.
+TEST_F(EventLoopTest, ALineLoggedByARouteIsWrittenBeforeTheLoopSleeps) {
+  ASSERT_TRUE(log::init("info"));
+  std::FILE* file = std::tmpfile();
+  const int saved = dup(STDERR_FILENO);
+  dup2(fileno(file), STDERR_FILENO);
+  start();
+  int fd = connect_client();
+  send_all(fd, "GET /log HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(read_some(fd, response("hi").size(), 2s), response("hi"));
+  std::string text;
+  for (int i = 0; i < 100 && text.find("\"msg\":\"routed\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(10ms);
+    char buf[4096];
+    const ssize_t n = pread(fileno(file), buf, sizeof(buf), 0);
+    text.assign(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  }
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::fclose(file);
+  EXPECT_NE(text.find("\"msg\":\"routed\",\"path\":\"/log\"}\n"), std::string::npos) << text;
+  close(fd);
 }
 
 TEST_F(EventLoopTest, StopClosesIdleConnectionsAndAnswersInFlightOnes) {
