@@ -30,7 +30,7 @@ void scan_heredoc_body(std::string_view body, bool expand, std::vector<Token>& o
   const std::size_t last_close = body.rfind('}');
   std::size_t i = 0;
   while (i < body.size()) {
-    std::size_t end = match_always(body, i, expr_close, out);
+    std::size_t end = may_match_always(body[i]) ? match_always(body, i, expr_close, out) : npos;
     if (end == npos && expand && body[i] == '\\') end = i + 2;
     if (end == npos && expand && body[i] == '$' && i + 1 < body.size() && body[i + 1] == '{') {
       end = match_braced(body, i, last_close, out);
@@ -110,7 +110,8 @@ void scan_shell_script(std::string_view s, std::vector<Token>& out) {
   while (i < s.size()) {
     const char c = s[i];
     const char next = i + 1 < s.size() ? s[i + 1] : '\0';
-    if (std::size_t end = match_always(s, i, expr_close, out); end != npos) {
+    if (std::size_t end = may_match_always(c) ? match_always(s, i, expr_close, out) : npos;
+        end != npos) {
       i = end;
       continue;
     }
