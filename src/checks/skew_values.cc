@@ -123,15 +123,11 @@ bool is_configmap_key(std::string_view s) {
 
 ModelContainer model_container(const Workload& w) {
   ModelContainer out;
-  std::vector<const Container*> apps;
-  for (const Container& c : w.containers) {
-    if (c.type == Container::Type::kApp) apps.push_back(&c);
-  }
   if (auto named = w.annotation(kModelContainerKey)) {
     const std::string_view name = trim(*named);
-    for (const Container* c : apps) {
-      if (c->name == name) {
-        out.container = c;
+    for (const Container& c : w.containers) {
+      if (c.type == Container::Type::kApp && c.name == name) {
+        out.container = &c;
         return out;
       }
     }
@@ -139,15 +135,19 @@ ModelContainer model_container(const Workload& w) {
     return out;
   }
   const Container* gpu = nullptr;
+  const Container* app = nullptr;  // the first app container
   int gpus = 0;
-  for (const Container* c : apps) {
-    if (c->requests_gpu()) {
-      gpu = c;
+  std::size_t apps = 0;
+  for (const Container& c : w.containers) {
+    if (c.type != Container::Type::kApp) continue;
+    if (apps++ == 0) app = &c;
+    if (c.requests_gpu()) {
+      gpu = &c;
       ++gpus;
     }
   }
   if (gpus == 1) out.container = gpu;
-  else if (gpus == 0 && apps.size() == 1) out.container = apps.front();
+  else if (gpus == 0 && apps == 1) out.container = app;
   return out;
 }
 
