@@ -47,20 +47,20 @@ bool tolerated(version::Drift d, policy::VersionTolerance t) {
   return false;
 }
 
-Outcome compare(const policy::SkewRule& rule, const Value& declared, const Value& effective,
+Outcome compare(const policy::SkewRule& rule, std::string_view declared, const Value& effective,
                 policy::VersionTolerance tolerance) {
   Outcome out;
   switch (rule.comparator) {
     case Comparator::kSemver: {
-      auto d = version::parse_version(declared.text);
+      auto d = version::parse_version(declared);
       auto e = rule.effective == EffectiveSource::kImageTag
                    ? version::parse_tag_version(effective.text)
                    : version::parse_version(effective.text);
       // A lone number of 7+ digits is as likely a SHA prefix as a version: not compared.
-      auto sha_like = [](const version::Version& v, const std::string& text) {
+      auto sha_like = [](const version::Version& v, std::string_view text) {
         return v.count == 1 && text.size() >= 7;
       };
-      if (!d || !e || sha_like(*d, declared.text) || sha_like(*e, effective.text)) return out;
+      if (!d || !e || sha_like(*d, declared) || sha_like(*e, effective.text)) return out;
       const version::Drift drift = version::compare_versions(*d, *e);
       out.match = tolerated(drift, tolerance);
       if (out.match) break;
@@ -72,7 +72,7 @@ Outcome compare(const policy::SkewRule& rule, const Value& declared, const Value
       break;
     }
     case Comparator::kSha: {
-      auto d = version::parse_sha(declared.text);
+      auto d = version::parse_sha(declared);
       auto e = version::parse_sha(effective.text);
       if (!d || !e) return out;
       out.match = version::sha_matches(*d, *e);
@@ -82,7 +82,7 @@ Outcome compare(const policy::SkewRule& rule, const Value& declared, const Value
       break;
     }
     case Comparator::kCuda: {
-      auto d = cuda::parse_cuda_version(declared.text);
+      auto d = cuda::parse_cuda_version(declared);
       auto e = cuda::parse_cuda_version(effective.text);
       if (!d || !e) return out;
       out.match = *d == *e;
@@ -92,9 +92,9 @@ Outcome compare(const policy::SkewRule& rule, const Value& declared, const Value
       break;
     }
     case Comparator::kExact:
-      out.match = declared.text == effective.text;
+      out.match = declared == effective.text;
       if (out.match) break;
-      out.declared = cut(declared.text, 40);
+      out.declared = cut(declared, 40);
       out.effective = cut(effective.text, 40);
       break;
   }
@@ -169,8 +169,10 @@ class VersionSkew final : public Check {
     std::array<bool, kSources> effective_read{};
     for (const policy::SkewRule& rule : ctx.policy.skew_rules) {
       if (rule.enforcement == Enforcement::kOff) continue;
-      auto declared = skew::declared_value(w, rule.declared, card, card_where);
-      if (!declared) continue;
+      // Compared by its text; where it was written is read only for a finding.
+      const std::optional<std::string_view> declared_text =
+          skew::declared_text(w, rule.declared, card);
+      if (!declared_text) continue;
       const auto source = static_cast<std::size_t>(rule.effective);
       if (!effective_read[source]) {
         effective_values[source] = skew::effective_value(*mc.container, rule.effective);
@@ -178,8 +180,9 @@ class VersionSkew final : public Check {
       }
       const std::optional<Value>& effective = effective_values[source];
       if (!effective) continue;
-      Outcome o = compare(rule, *declared, *effective, ctx.policy.ignore_versions);
+      Outcome o = compare(rule, *declared_text, *effective, ctx.policy.ignore_versions);
       if (!o.comparable || o.match) continue;
+      const std::optional<Value> declared = skew::declared_value(w, rule.declared, card, card_where);
       Finding& f = add(out, rule.enforcement, effective->field_path);
       f.container = mc.container->name;
       f.subject = effective->subject;
