@@ -218,8 +218,17 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
     best_distance = d;
   };
   if (name.size() < kWellKnownByLength.near.size()) {
-    for_each_index(kWellKnownByLength.near[name.size()],
-                   [&](std::size_t i) { consider(kWellKnown[i], kWellKnownSets[i]); });
+    // First the names whose letters are too far off even for the largest bound they can have
+    // (consider() would return at once for them: its bound is never larger), in a tight loop;
+    // nearly every name is ruled out here.
+    std::uint32_t candidates = 0;
+    for_each_index(kWellKnownByLength.near[name.size()], [&](std::size_t i) {
+      const std::size_t most = kWellKnown[i].size() < kShortKnownLength ? 1 : kMaxTypoDistance;
+      if (!char_set_lower_bound_exceeds(name_set, kWellKnownSets[i], most)) {
+        candidates |= std::uint32_t{1} << i;
+      }
+    });
+    for_each_index(candidates, [&](std::size_t i) { consider(kWellKnown[i], kWellKnownSets[i]); });
   }
   for (const Required& r : typo_required) {
     consider(r.name, char_set(r.name, CaseMode::kInsensitive));
