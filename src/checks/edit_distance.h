@@ -51,6 +51,17 @@ constexpr std::size_t char_set_lower_bound(std::uint64_t a, std::uint64_t b) {
   return static_cast<std::size_t>(std::max(std::popcount(a & ~b), std::popcount(b & ~a)));
 }
 
+// Whether char_set_lower_bound(a, b) > bound, answered by clearing at most bound + 1 bits of
+// each difference instead of counting them all (std::popcount is a library call on x86-64
+// builds without -mpopcnt, and a typo search asks this for every candidate).
+constexpr bool char_set_lower_bound_exceeds(std::uint64_t a, std::uint64_t b, std::size_t bound) {
+  const auto more_bits_than = [](std::uint64_t x, std::size_t n) {
+    for (; n > 0 && x != 0; --n) x &= x - 1;  // clears the lowest set bit
+    return x != 0;
+  };
+  return more_bits_than(a & ~b, bound) || more_bits_than(b & ~a, bound);
+}
+
 // True when a and b are equal up to ASCII case.
 bool equals_ignore_case(std::string_view a, std::string_view b);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -74,6 +75,42 @@ constexpr std::size_t kMaxTypoDistance = 2;     // longer known names: two edits
 constexpr std::size_t kMaxRequiredForTypos = 64;
 constexpr std::size_t kMaxHintsPerContainer = 16;
 
+// The well-known names by length, as bit sets of indices into kWellKnown (bit i = kWellKnown[i]).
+// A name can equal a well-known one, even up to case, only if it has the same length, and be
+// within find_typo's distance bound (1 for names shorter than kShortKnownLength, else
+// kMaxTypoDistance) only if the lengths differ by at most that much; find_typo visits just
+// those names. Iterating a set's bits from the lowest keeps kWellKnown's order, so ties
+// resolve as they would over the whole array (the earlier name wins).
+constexpr std::size_t kLongestWellKnown = [] {
+  std::size_t n = 0;
+  for (std::string_view known : kWellKnown) n = std::max(n, known.size());
+  return n;
+}();
+static_assert(kWellKnown.size() <= 32);
+struct WellKnownByLength {
+  // Indexed by a name's length; lengths past the end have no well-known name near them.
+  std::array<std::uint32_t, kLongestWellKnown + 1> same{};
+  std::array<std::uint32_t, kLongestWellKnown + kMaxTypoDistance + 1> near{};
+};
+constexpr WellKnownByLength kWellKnownByLength = [] {
+  WellKnownByLength t;
+  for (std::size_t i = 0; i < kWellKnown.size(); ++i) {
+    const std::size_t n = kWellKnown[i].size();
+    t.same[n] |= std::uint32_t{1} << i;
+    const std::size_t most = n < kShortKnownLength ? 1 : kMaxTypoDistance;  // as find_typo
+    for (std::size_t len = n > most ? n - most : 0; len <= n + most; ++len) {
+      t.near[len] |= std::uint32_t{1} << i;
+    }
+  }
+  return t;
+}();
+
+// Calls fn(i) for each bit i of `set`, lowest first.
+template <class Fn>
+void for_each_index(std::uint32_t set, Fn fn) {
+  for (; set != 0; set &= set - 1) fn(static_cast<std::size_t>(std::countr_zero(set)));
+}
+
 struct Required {
   std::string_view name;
   bool by_annotation = false;  // else only by the policy
@@ -139,22 +176,32 @@ struct Typo {
 
 // The well-known or required name that `name` most likely misspells, if any.
 std::optional<Typo> find_typo(std::string_view name, std::span<const Required> required) {
-  if (contains_sorted(kWellKnown, name) || is_required(required, name) ||
-      contains_sorted(kLegitimateLookAlikes, name)) {
+  const std::uint32_t same_length =
+      name.size() < kWellKnownByLength.same.size() ? kWellKnownByLength.same[name.size()] : 0;
+  bool well_known = false;
+  for_each_index(same_length, [&](std::size_t i) { well_known = well_known || kWellKnown[i] == name; });
+  if (well_known || is_required(required, name) ||
+      std::find(kLegitimateLookAlikes.begin(), kLegitimateLookAlikes.end(), name) !=
+          kLegitimateLookAlikes.end()) {
     return std::nullopt;
   }
   const std::span<const Required> typo_required =
       required.first(std::min(required.size(), kMaxRequiredForTypos));
-  for (std::string_view known : kWellKnown) {
-    if (known.size() == name.size() && equals_ignore_case(name, known)) return Typo{known, true};
-  }
+  // Names equal up to case use the same buckets of char_set(): a cheap test before comparing.
+  const std::uint64_t name_set = char_set(name, CaseMode::kInsensitive);
+  std::optional<Typo> case_only;
+  for_each_index(same_length, [&](std::size_t i) {
+    if (!case_only && kWellKnownSets[i] == name_set && equals_ignore_case(name, kWellKnown[i])) {
+      case_only = Typo{kWellKnown[i], true};
+    }
+  });
+  if (case_only) return case_only;
   for (const Required& r : typo_required) {
     if (equals_ignore_case(name, r.name)) return Typo{r.name, true};
   }
   if (name.size() < kMinTypoLength) return std::nullopt;
   std::optional<Typo> best;
   std::size_t best_distance = 0;
-  const std::uint64_t name_set = char_set(name, CaseMode::kInsensitive);
   // Most pairs differ in length or in letters by more than the bound: those two lower bounds
   // of the distance skip the DP (the answer is the same, only cheaper to reach).
   const auto consider = [&](std::string_view known, std::uint64_t known_set) {
@@ -163,17 +210,25 @@ std::optional<Typo> find_typo(std::string_view name, std::span<const Required> r
     if (bound == 0) return;
     const std::size_t length_gap =
         name.size() > known.size() ? name.size() - known.size() : known.size() - name.size();
-    if (length_gap > bound || char_set_lower_bound(name_set, known_set) > bound) return;
+    if (length_gap > bound || char_set_lower_bound_exceeds(name_set, known_set, bound)) return;
     if (is_extension(name, known)) return;
     const std::size_t d = osa_distance(name, known, bound, CaseMode::kInsensitive);
     if (d > bound) return;
     best = Typo{known, false};
     best_distance = d;
   };
-  for (std::size_t i = 0; i < kWellKnown.size(); ++i) {
-    const std::size_t n = kWellKnown[i].size();
-    if (n + kMaxTypoDistance < name.size() || name.size() + kMaxTypoDistance < n) continue;
-    consider(kWellKnown[i], kWellKnownSets[i]);
+  if (name.size() < kWellKnownByLength.near.size()) {
+    // First the names whose letters are too far off even for the largest bound they can have
+    // (consider() would return at once for them: its bound is never larger), in a tight loop;
+    // nearly every name is ruled out here.
+    std::uint32_t candidates = 0;
+    for_each_index(kWellKnownByLength.near[name.size()], [&](std::size_t i) {
+      const std::size_t most = kWellKnown[i].size() < kShortKnownLength ? 1 : kMaxTypoDistance;
+      if (!char_set_lower_bound_exceeds(name_set, kWellKnownSets[i], most)) {
+        candidates |= std::uint32_t{1} << i;
+      }
+    });
+    for_each_index(candidates, [&](std::size_t i) { consider(kWellKnown[i], kWellKnownSets[i]); });
   }
   for (const Required& r : typo_required) {
     consider(r.name, char_set(r.name, CaseMode::kInsensitive));

@@ -141,10 +141,10 @@ class RefRun {
   bool check(const Site& site, const Reference& ref, Enforcement severity,
              std::string_view fix_not_found = {}) {
     if (ref.optional || ref.name.empty()) return false;
-    keys_.clear();
-    switch (cluster_.find(spec_.resource, ns_, ref.name, ref.keys.empty() ? nullptr : &keys_)) {
+    const Known& known = look_up(ref.name, !ref.keys.empty());
+    switch (known.lookup) {
       case Lookup::kFound:
-        return check_keys(site, ref, severity);
+        return check_keys(site, ref, severity, known.keys);
       case Lookup::kNotFound: {
         Finding& f = add(site, severity);
         f.message = std::string(resource_word(spec_.resource))
@@ -175,11 +175,12 @@ class RefRun {
   }
 
   // One finding per distinct missing key, in the order the field lists them.
-  bool check_keys(const Site& site, const Reference& ref, Enforcement severity) {
+  bool check_keys(const Site& site, const Reference& ref, Enforcement severity,
+                  const std::vector<std::string>& keys) {
     std::array<std::string_view, kMaxProblemsPerField> reported;
     std::size_t n = 0;
     for (const std::string& key : ref.keys) {
-      if (key.empty() || std::binary_search(keys_.begin(), keys_.end(), key)) continue;
+      if (key.empty() || std::binary_search(keys.begin(), keys.end(), key)) continue;
       if (std::find(reported.begin(), reported.begin() + n, key) != reported.begin() + n) continue;
       if (n == reported.size()) break;
       reported[n++] = key;
@@ -191,12 +192,43 @@ class RefRun {
                       .append("\" has no key \"")
                       .append(short_name(key))
                       .append("\"");
-      if (const std::optional<std::string_view> hint = closest_key(key, keys_)) {
+      if (const std::optional<std::string_view> hint = closest_key(key, keys)) {
         f.message.append(" (did you mean \"").append(short_name(*hint)).append("\"?)");
       }
       f.fix = std::string("add the key to the ").append(word).append(" or fix the key name");
     }
     return n > 0;
+  }
+
+  // What the cluster view answered for one name, and the object's key names when asked for.
+  struct Known {
+    std::string_view name;
+    Lookup lookup = Lookup::kUnknown;
+    bool with_keys = false;
+    std::vector<std::string> keys;  // sorted; filled when with_keys and kFound
+  };
+
+  // Looks `name` up once per run: a workload names the same Secret or ConfigMap in several
+  // fields (each container's env, envFrom, a volume), and every lookup that asks for keys
+  // copies the object's key names. The first kMaxRemembered names are remembered (a bound on
+  // the linear search a hostile object could cause); the rest are looked up each time.
+  const Known& look_up(std::string_view name, bool want_keys) {
+    for (Known& k : known_) {
+      if (k.name != name) continue;
+      if (want_keys && !k.with_keys) fetch(k, true);
+      return k;
+    }
+    if (known_.empty()) known_.reserve(kMaxRemembered);
+    Known& k = known_.size() < kMaxRemembered ? known_.emplace_back() : uncached_;
+    k.name = name;
+    fetch(k, want_keys);
+    return k;
+  }
+
+  void fetch(Known& k, bool want_keys) {
+    k.keys.clear();
+    k.with_keys = want_keys;
+    k.lookup = cluster_.find(spec_.resource, ns_, k.name, want_keys ? &k.keys : nullptr);
   }
 
   Finding& add(const Site& site, Enforcement severity) {
@@ -215,7 +247,9 @@ class RefRun {
   const cluster::ClusterView& cluster_;
   const std::string_view ns_;
   std::vector<Finding>& out_;
-  std::vector<std::string> keys_;  // reused by every lookup that asks for keys
+  static constexpr std::size_t kMaxRemembered = 16;
+  std::vector<Known> known_;  // names looked up so far, in first-lookup order
+  Known uncached_;            // past kMaxRemembered: the latest lookup only
   std::string reason_;             // unknown_reason, fetched on first need
   bool reason_fetched_ = false;
 };

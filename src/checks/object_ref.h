@@ -18,8 +18,9 @@
 // Lookups that answer kUnknown become `unverified` findings whose severity is
 // policy.cluster_unavailable (allow: none). One finding per distinct problem per field (a
 // volume listing a missing key twice is reported once; at most 16 per field), in field order.
-// A run allocates nothing but its findings and one key-name buffer, filled only for fields
-// that reference keys.
+// A run looks each distinct name up once (the first 16 names; a workload names the same object
+// in several fields) and allocates nothing but its findings and the key names of the objects
+// whose keys a field references.
 
 #include <memory>
 #include <optional>

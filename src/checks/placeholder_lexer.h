@@ -53,6 +53,9 @@ struct Closer {
 // At `{{`: returns the end of the token (or of the opener when unclosed) and appends the token
 // when it names a variable or is Go syntax. At `<no value>`: appends it. Otherwise npos.
 std::size_t match_always(std::string_view s, std::size_t i, Closer& close, std::vector<Token>& out);
+// Whether match_always can match at a byte `c`: scanners skip the call (which is not inlined)
+// for every other byte, that is most of them.
+constexpr bool may_match_always(char c) { return c == '{' || c == '<'; }
 
 // At `${`: the end of the braced expansion, or npos when unclosed. Appends it when named.
 // `last_close` is s.rfind('}'): nothing closes past it.

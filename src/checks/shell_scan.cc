@@ -30,7 +30,7 @@ void scan_heredoc_body(std::string_view body, bool expand, std::vector<Token>& o
   const std::size_t last_close = body.rfind('}');
   std::size_t i = 0;
   while (i < body.size()) {
-    std::size_t end = match_always(body, i, expr_close, out);
+    std::size_t end = may_match_always(body[i]) ? match_always(body, i, expr_close, out) : npos;
     if (end == npos && expand && body[i] == '\\') end = i + 2;
     if (end == npos && expand && body[i] == '$' && i + 1 < body.size() && body[i + 1] == '{') {
       end = match_braced(body, i, last_close, out);
@@ -98,6 +98,14 @@ constexpr bool is_command_break(char c) {
          c == '{';
 }
 
+// The bytes scan_shell_script acts on: token starts ({{, <no value>, ${), quotes, escapes,
+// comments, heredocs and the newline that ends comments and starts heredoc bodies.
+constexpr auto kShellSpecial = [] {
+  std::array<bool, 256> t{};
+  for (const char c : std::string_view("{<$\\'\"#\n")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 void scan_shell_script(std::string_view s, std::vector<Token>& out) {
   enum class Quote { kNone, kSingle, kDouble };
   Quote quote = Quote::kNone;
@@ -109,8 +117,14 @@ void scan_shell_script(std::string_view s, std::vector<Token>& out) {
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
+    // Any other byte changes no state below (in or out of quotes and comments): step over it.
+    if (!kShellSpecial[static_cast<unsigned char>(c)]) {
+      ++i;
+      continue;
+    }
     const char next = i + 1 < s.size() ? s[i + 1] : '\0';
-    if (std::size_t end = match_always(s, i, expr_close, out); end != npos) {
+    if (std::size_t end = may_match_always(c) ? match_always(s, i, expr_close, out) : npos;
+        end != npos) {
       i = end;
       continue;
     }

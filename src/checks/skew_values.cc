@@ -18,21 +18,40 @@ using policy::EffectiveSource;
 // Longer values are not versions or SHAs; they are not read (and never quoted).
 constexpr std::size_t kMaxValue = 128;
 
-std::optional<Value> written(std::string_view text, std::string where) {
+// The trimmed text, unless it is empty or too long to be a version or a SHA.
+std::optional<std::string_view> written_text(std::string_view text) {
   std::string_view t = trim(text);
   if (t.empty() || t.size() > kMaxValue) return std::nullopt;
-  return Value{std::string(t), std::move(where), {}, {}};
+  return t;
 }
 
+std::optional<Value> written(std::string_view text, std::string where) {
+  const std::optional<std::string_view> t = written_text(text);
+  if (!t) return std::nullopt;
+  return Value{std::string(*t), std::move(where), {}, {}};
+}
+
+// A declared value before it is described: its text (a view into the workload or the card)
+// and where it was read.
+struct Declared {
+  enum class From { kAnnotation, kLabel, kCard };
+  std::string_view text;
+  From from = From::kAnnotation;
+};
+
 // An annotation or label of the workload (else its pod template); annotations first unless
-// `label_first`.
-std::optional<Value> meta_value(const Workload& w, std::string_view key, bool label_first) {
-  auto annotation = [&]() -> std::optional<Value> {
-    if (auto a = w.annotation(key)) return written(*a, "annotation " + std::string(key));
+// `label_first`. A value that is empty or too long counts as absent.
+std::optional<Declared> meta_value(const Workload& w, std::string_view key, bool label_first) {
+  auto annotation = [&]() -> std::optional<Declared> {
+    if (auto a = w.annotation(key)) {
+      if (auto t = written_text(*a)) return Declared{*t, Declared::From::kAnnotation};
+    }
     return std::nullopt;
   };
-  auto label = [&]() -> std::optional<Value> {
-    if (auto l = w.label(key)) return written(*l, "label " + std::string(key));
+  auto label = [&]() -> std::optional<Declared> {
+    if (auto l = w.label(key)) {
+      if (auto t = written_text(*l)) return Declared{*t, Declared::From::kLabel};
+    }
     return std::nullopt;
   };
   if (label_first) {
@@ -43,10 +62,39 @@ std::optional<Value> meta_value(const Workload& w, std::string_view key, bool la
   return label();
 }
 
-std::optional<Value> card_value(const cluster::ModelCard* card, const std::string& field,
-                                std::string_view card_where) {
+// `field` is a member of *card (a view: the text must outlive this call).
+std::optional<Declared> card_value(const cluster::ModelCard* card, std::string_view field) {
   if (card == nullptr || field.empty()) return std::nullopt;
-  return written(field, std::string(card_where));
+  if (auto t = written_text(field)) return Declared{*t, Declared::From::kCard};
+  return std::nullopt;
+}
+
+// The metadata key a declared source reads; empty for model card fields.
+std::string_view meta_key(DeclaredSource source) {
+  switch (source) {
+    case DeclaredSource::kModelVersion: return kModelVersionKey;
+    case DeclaredSource::kAppVersion: return kAppVersionKey;
+    case DeclaredSource::kTokenizerSha: return kTokenizerShaKey;
+    default: return {};
+  }
+}
+
+std::optional<Declared> find_declared(const Workload& w, DeclaredSource source,
+                                      const cluster::ModelCard* card) {
+  switch (source) {
+    case DeclaredSource::kModelVersion: return meta_value(w, kModelVersionKey, false);
+    case DeclaredSource::kAppVersion: return meta_value(w, kAppVersionKey, true);
+    case DeclaredSource::kTokenizerSha: return meta_value(w, kTokenizerShaKey, false);
+    case DeclaredSource::kCardModelVersion:
+      return card_value(card, card ? std::string_view(card->model_version) : "");
+    case DeclaredSource::kCardTokenizerSha:
+      return card_value(card, card ? std::string_view(card->tokenizer_sha) : "");
+    case DeclaredSource::kCardCuda:
+      return card_value(card, card ? std::string_view(card->cuda) : "");
+    case DeclaredSource::kCardTorch:
+      return card_value(card, card ? std::string_view(card->torch) : "");
+  }
+  return std::nullopt;
 }
 
 bool unresolved(std::string_view s) { return s.find("$(") != std::string_view::npos; }
@@ -123,15 +171,11 @@ bool is_configmap_key(std::string_view s) {
 
 ModelContainer model_container(const Workload& w) {
   ModelContainer out;
-  std::vector<const Container*> apps;
-  for (const Container& c : w.containers) {
-    if (c.type == Container::Type::kApp) apps.push_back(&c);
-  }
   if (auto named = w.annotation(kModelContainerKey)) {
     const std::string_view name = trim(*named);
-    for (const Container* c : apps) {
-      if (c->name == name) {
-        out.container = c;
+    for (const Container& c : w.containers) {
+      if (c.type == Container::Type::kApp && c.name == name) {
+        out.container = &c;
         return out;
       }
     }
@@ -139,32 +183,42 @@ ModelContainer model_container(const Workload& w) {
     return out;
   }
   const Container* gpu = nullptr;
+  const Container* app = nullptr;  // the first app container
   int gpus = 0;
-  for (const Container* c : apps) {
-    if (c->requests_gpu()) {
-      gpu = c;
+  std::size_t apps = 0;
+  for (const Container& c : w.containers) {
+    if (c.type != Container::Type::kApp) continue;
+    if (apps++ == 0) app = &c;
+    if (c.requests_gpu()) {
+      gpu = &c;
       ++gpus;
     }
   }
   if (gpus == 1) out.container = gpu;
-  else if (gpus == 0 && apps.size() == 1) out.container = apps.front();
+  else if (gpus == 0 && apps == 1) out.container = app;
   return out;
 }
 
 std::optional<Value> declared_value(const Workload& w, DeclaredSource source,
                                     const cluster::ModelCard* card, std::string_view card_where) {
-  switch (source) {
-    case DeclaredSource::kModelVersion: return meta_value(w, kModelVersionKey, false);
-    case DeclaredSource::kAppVersion: return meta_value(w, kAppVersionKey, true);
-    case DeclaredSource::kTokenizerSha: return meta_value(w, kTokenizerShaKey, false);
-    case DeclaredSource::kCardModelVersion:
-      return card_value(card, card ? card->model_version : "", card_where);
-    case DeclaredSource::kCardTokenizerSha:
-      return card_value(card, card ? card->tokenizer_sha : "", card_where);
-    case DeclaredSource::kCardCuda: return card_value(card, card ? card->cuda : "", card_where);
-    case DeclaredSource::kCardTorch: return card_value(card, card ? card->torch : "", card_where);
+  const std::optional<Declared> d = find_declared(w, source, card);
+  if (!d) return std::nullopt;
+  switch (d->from) {
+    case Declared::From::kAnnotation:
+      return Value{std::string(d->text), "annotation " + std::string(meta_key(source)), {}, {}};
+    case Declared::From::kLabel:
+      return Value{std::string(d->text), "label " + std::string(meta_key(source)), {}, {}};
+    case Declared::From::kCard:
+      return Value{std::string(d->text), std::string(card_where), {}, {}};
   }
   return std::nullopt;
+}
+
+std::optional<std::string_view> declared_text(const Workload& w, DeclaredSource source,
+                                              const cluster::ModelCard* card) {
+  const std::optional<Declared> d = find_declared(w, source, card);
+  if (!d) return std::nullopt;
+  return d->text;
 }
 
 std::optional<Value> effective_value(const Container& c, EffectiveSource source) {

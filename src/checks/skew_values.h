@@ -50,6 +50,11 @@ ModelContainer model_container(const Workload& w);
 std::optional<Value> declared_value(const Workload& w, policy::DeclaredSource source,
                                     const cluster::ModelCard* card, std::string_view card_where);
 
+// The text declared_value would give, without saying where it was read (nothing is copied):
+// version-skew compares first and describes only a mismatch. Views into `w` or `card`.
+std::optional<std::string_view> declared_text(const Workload& w, policy::DeclaredSource source,
+                                              const cluster::ModelCard* card);
+
 std::optional<Value> effective_value(const Container& c, policy::EffectiveSource source);
 
 // "CONFIGMAP" or "CONFIGMAP/KEY" (key defaults to modelcard.json); nullopt when malformed

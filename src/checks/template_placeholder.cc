@@ -154,16 +154,20 @@ class Linter {
       for (const Token& t : tokens_) {
         if (common(place, t)) continue;
         if (is_prompt_var(policy_, t.var)) continue;
-        const std::string name = placeholder::display_name(t.var);
+        // The quoted name is built only for a finding: most tokens (`$(VAR)` of a defined VAR)
+        // are fine.
         if (t.kind == TokenKind::kShellVar) {
+          const std::string name = placeholder::display_name(t.var);
           report(place, t, quoted(t) + " is shell syntax, which Kubernetes never expands in env",
                  "write $(" + name + ") with " + name + " defined earlier in env, or add it to " +
                      "prompt_vars");
         } else if (t.kind == TokenKind::kBrace) {
+          const std::string name = placeholder::display_name(t.var);
           report(place, t, "unresolved placeholder " + quoted(t) + " (prompt string not formatted)",
                  "format the prompt before deploying, or add " + name + " to prompt_vars");
         } else if (t.kind == TokenKind::kKubeRef && !placeholder::is_service_link_var(t.var) &&
                    env.lookup(t.var, i) == Defined::kNo) {
+          const std::string name = placeholder::display_name(t.var);
           report(place, t,
                  quoted(t) + " refers to " + name +
                      ", which is not defined earlier in env, so Kubernetes passes it verbatim",
@@ -193,9 +197,9 @@ class Linter {
       for (const Token& t : tokens_) {
         if (common(place, t)) continue;
         if (is_prompt_var(policy_, t.var) || placeholder::is_service_link_var(t.var)) continue;
-        const std::string name = placeholder::display_name(t.var);
         if (t.kind == TokenKind::kKubeRef && !is_script &&
             env.lookup(t.var, c.env.size()) == Defined::kNo) {
+          const std::string name = placeholder::display_name(t.var);
           report(place, t,
                  quoted(t) + " refers to " + name +
                      ", which is not defined in env, so Kubernetes passes it verbatim",
@@ -204,6 +208,7 @@ class Linter {
                    !placeholder::is_well_known_shell_var(t.var) &&
                    env.lookup(t.var, c.env.size()) == Defined::kNo &&
                    !placeholder::script_assigns(arg, t.var)) {
+          const std::string name = placeholder::display_name(t.var);
           report(place, t,
                  quoted(t) + " refers to " + name + ", which neither env nor the script sets",
                  "define " + name + " in env, or write ${" + name + ":-default}");

@@ -1,6 +1,7 @@
 #include "checks/version_skew.h"
 
 #include <algorithm>
+#include <array>
 
 #include "checks/object_ref.h"
 #include "checks/skew_values.h"
@@ -20,7 +21,8 @@ using skew::Value;
 
 constexpr std::string_view kCheckId = "version-skew";
 
-// What a comparison found; `declared`/`effective` are the normalised values to quote.
+// What a comparison found; `declared`/`effective` are the normalised values to quote, written
+// only on a mismatch (nothing quotes a match).
 struct Outcome {
   bool comparable = false;
   bool match = true;
@@ -45,50 +47,54 @@ bool tolerated(version::Drift d, policy::VersionTolerance t) {
   return false;
 }
 
-Outcome compare(const policy::SkewRule& rule, const Value& declared, const Value& effective,
+Outcome compare(const policy::SkewRule& rule, std::string_view declared, const Value& effective,
                 policy::VersionTolerance tolerance) {
   Outcome out;
   switch (rule.comparator) {
     case Comparator::kSemver: {
-      auto d = version::parse_version(declared.text);
+      auto d = version::parse_version(declared);
       auto e = rule.effective == EffectiveSource::kImageTag
                    ? version::parse_tag_version(effective.text)
                    : version::parse_version(effective.text);
       // A lone number of 7+ digits is as likely a SHA prefix as a version: not compared.
-      auto sha_like = [](const version::Version& v, const std::string& text) {
+      auto sha_like = [](const version::Version& v, std::string_view text) {
         return v.count == 1 && text.size() >= 7;
       };
-      if (!d || !e || sha_like(*d, declared.text) || sha_like(*e, effective.text)) return out;
+      if (!d || !e || sha_like(*d, declared) || sha_like(*e, effective.text)) return out;
       const version::Drift drift = version::compare_versions(*d, *e);
       out.match = tolerated(drift, tolerance);
+      if (out.match) break;
       out.declared = version::to_string(*d);
       out.effective = version::to_string(*e);
-      if (!out.match && drift != version::Drift::kNone) {
+      if (drift != version::Drift::kNone) {
         out.note = " (" + std::string(version::to_string(drift)) + " drift)";
       }
       break;
     }
     case Comparator::kSha: {
-      auto d = version::parse_sha(declared.text);
+      auto d = version::parse_sha(declared);
       auto e = version::parse_sha(effective.text);
       if (!d || !e) return out;
       out.match = version::sha_matches(*d, *e);
+      if (out.match) break;
       out.declared = cut(*d, 12);
       out.effective = cut(*e, 12);
       break;
     }
     case Comparator::kCuda: {
-      auto d = cuda::parse_cuda_version(declared.text);
+      auto d = cuda::parse_cuda_version(declared);
       auto e = cuda::parse_cuda_version(effective.text);
       if (!d || !e) return out;
       out.match = *d == *e;
+      if (out.match) break;
       out.declared = cuda::to_string(*d);
       out.effective = cuda::to_string(*e);
       break;
     }
     case Comparator::kExact:
-      out.match = declared.text == effective.text;
-      out.declared = cut(declared.text, 40);
+      out.match = declared == effective.text;
+      if (out.match) break;
+      out.declared = cut(declared, 40);
       out.effective = cut(effective.text, 40);
       break;
   }
@@ -156,14 +162,27 @@ class VersionSkew final : public Check {
     }
     if (mc.container == nullptr) return out;
 
+    // Several rules compare with the same effective value (the image tag): read each once.
+    // (kImageCuda is the last effective source.)
+    constexpr std::size_t kSources = static_cast<std::size_t>(EffectiveSource::kImageCuda) + 1;
+    std::array<std::optional<Value>, kSources> effective_values;
+    std::array<bool, kSources> effective_read{};
     for (const policy::SkewRule& rule : ctx.policy.skew_rules) {
       if (rule.enforcement == Enforcement::kOff) continue;
-      auto declared = skew::declared_value(w, rule.declared, card, card_where);
-      if (!declared) continue;
-      auto effective = skew::effective_value(*mc.container, rule.effective);
+      // Compared by its text; where it was written is read only for a finding.
+      const std::optional<std::string_view> declared_text =
+          skew::declared_text(w, rule.declared, card);
+      if (!declared_text) continue;
+      const auto source = static_cast<std::size_t>(rule.effective);
+      if (!effective_read[source]) {
+        effective_values[source] = skew::effective_value(*mc.container, rule.effective);
+        effective_read[source] = true;
+      }
+      const std::optional<Value>& effective = effective_values[source];
       if (!effective) continue;
-      Outcome o = compare(rule, *declared, *effective, ctx.policy.ignore_versions);
+      Outcome o = compare(rule, *declared_text, *effective, ctx.policy.ignore_versions);
       if (!o.comparable || o.match) continue;
+      const std::optional<Value> declared = skew::declared_value(w, rule.declared, card, card_where);
       Finding& f = add(out, rule.enforcement, effective->field_path);
       f.container = mc.container->name;
       f.subject = effective->subject;

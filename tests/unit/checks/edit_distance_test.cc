@@ -162,6 +162,23 @@ TEST(EditDistanceTest, CharSetLowerBoundNeverExceedsTheDistance) {
   EXPECT_EQ(char_set_lower_bound(char_set("HF_TOKNE"), char_set("HF_TOKEN")), 0u);
 }
 
+// The typo search asks whether the bound exceeds a limit without counting every bit.
+TEST(EditDistanceTest, CharSetLowerBoundExceedsAgreesWithTheCount) {
+  std::mt19937_64 rng(17);
+  for (int n = 0; n < 3000; ++n) {
+    // Sparse and dense sets alike: a random mask thins the random bits.
+    const std::uint64_t a = rng() & rng();
+    const std::uint64_t b = n % 2 == 0 ? rng() & rng() : a ^ (std::uint64_t{1} << (n % 64));
+    for (std::size_t bound = 0; bound <= 5; ++bound) {
+      ASSERT_EQ(char_set_lower_bound_exceeds(a, b, bound), char_set_lower_bound(a, b) > bound)
+          << a << " " << b << " " << bound;
+    }
+  }
+  EXPECT_FALSE(char_set_lower_bound_exceeds(0, 0, 0));
+  EXPECT_TRUE(char_set_lower_bound_exceeds(~std::uint64_t{0}, 0, 63));
+  EXPECT_FALSE(char_set_lower_bound_exceeds(~std::uint64_t{0}, 0, 64));
+}
+
 TEST(EditDistanceTest, EqualsIgnoreCase) {
   EXPECT_TRUE(equals_ignore_case("openai_api_key", "OPENAI_API_KEY"));
   EXPECT_TRUE(equals_ignore_case("", ""));

@@ -342,7 +342,7 @@ TEST(SecretRefTest, AsksForKeysOnlyWhenAKeyIsReferenced) {
                           {volume(kSecretVol, 0, "keys", "openai")});
   w.image_pull_secrets = {"regcred"};
   EXPECT_EQ(run(w, &c), std::vector<std::string>{});
-  EXPECT_EQ(c.finds(), 3u);
+  EXPECT_EQ(c.finds(), 2u);  // openai (envFrom and volume: looked up once), regcred
   EXPECT_EQ(c.key_requests(), 0u);
 
   FakeCluster c2 = cluster();
@@ -350,7 +350,21 @@ TEST(SecretRefTest, AsksForKeysOnlyWhenAKeyIsReferenced) {
       deployment({ContainerBuilder("server").secret_key("A", "openai", "api_key")},
                  {volume(kSecretVol, 0, "keys", "openai", {"org_id"})});
   EXPECT_EQ(run(keyed, &c2), std::vector<std::string>{});
-  EXPECT_EQ(c2.key_requests(), 2u);
+  EXPECT_EQ(c2.key_requests(), 1u);  // both fields read the key names of one lookup
+}
+
+TEST(SecretRefTest, EachNameIsLookedUpOncePerRunAndKeysFetchedWhenFirstNeeded) {
+  FakeCluster c = cluster();
+  // Existence first (envFrom), then keys (a volume's items), then existence again (another
+  // volume): two lookups of openai, the second for its keys; the missing key is reported.
+  const Workload w = deployment({ContainerBuilder("server").env_from(kSecretFrom, "openai")},
+                                {volume(kSecretVol, 0, "keys", "openai", {"nope"}),
+                                 volume(kSecretVol, 1, "all", "openai")});
+  const auto lines = run(w, &c);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("has no key \"nope\""), std::string::npos) << lines[0];
+  EXPECT_EQ(c.finds(), 2u);
+  EXPECT_EQ(c.key_requests(), 1u);
 }
 
 TEST(SecretRefTest, LongNamesAreCutAndItemsBounded) {
