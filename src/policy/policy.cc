@@ -9,7 +9,7 @@
 
 namespace preflight::policy {
 
-bool LabelSelector::matches(const std::map<std::string, std::string, std::less<>>& labels) const {
+bool LabelSelector::matches(const StringMap& labels) const {
   for (const auto& [key, value] : match_labels) {
     auto it = labels.find(key);
     if (it == labels.end() || it->second != value) return false;
@@ -46,8 +46,7 @@ Enforcement Policy::enforcement_for(std::string_view check) const {
   return it != enforcement.end() ? it->second : default_enforcement(check);
 }
 
-bool Policy::is_exempt(std::string_view ns,
-                       const std::map<std::string, std::string, std::less<>>& labels) const {
+bool Policy::is_exempt(std::string_view ns, const StringMap& labels) const {
   if (std::find(exempt_namespaces.begin(), exempt_namespaces.end(), ns) !=
       exempt_namespaces.end()) {
     return true;

@@ -12,6 +12,7 @@
 #include "checks/finding.h"
 #include "policy/skew_rule.h"
 #include "util/result.h"
+#include "util/string_map.h"
 
 namespace preflight::policy {
 
@@ -27,7 +28,7 @@ struct LabelSelector {
   std::map<std::string, std::string> match_labels;
   std::vector<Requirement> match_expressions;
 
-  bool matches(const std::map<std::string, std::string, std::less<>>& labels) const;
+  bool matches(const StringMap& labels) const;
 };
 
 // The seed's ignore_versions: which semver drift is tolerated.
@@ -61,8 +62,7 @@ struct Policy {
 
   // Effective enforcement of a check id (defaults: deny, cuda-compat warn).
   Enforcement enforcement_for(std::string_view check) const;
-  bool is_exempt(std::string_view ns,
-                 const std::map<std::string, std::string, std::less<>>& labels) const;
+  bool is_exempt(std::string_view ns, const StringMap& labels) const;
 };
 
 // Built-in defaults (what runs without --config).

@@ -13,6 +13,7 @@
 //
 // A Scope must end before any scope entered earlier on the same path (it is a stack).
 
+#include <charconv>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -46,8 +47,10 @@ class FieldPath {
   // Appends "[index]".
   Scope enter(std::size_t index) {
     const std::size_t size = path_.size();
+    char digits[24];
+    const char* end = std::to_chars(digits, digits + sizeof digits, index).ptr;
     path_.push_back('[');
-    path_.append(std::to_string(index)).push_back(']');
+    path_.append(digits, static_cast<std::size_t>(end - digits)).push_back(']');
     return Scope(*this, size);
   }
 

@@ -1,5 +1,8 @@
 #include "workload/workload.h"
 
+#include <array>
+#include <cstddef>
+
 #include <nlohmann/json.hpp>
 
 #include "util/json_ref.h"
@@ -104,51 +107,125 @@ std::optional<std::string_view> Workload::label(std::string_view key) const {
 
 namespace {
 
+// The members of an object that a reader looks at, found in one pass over the object: a
+// container has a dozen members and is read for seven, and one search per name would walk
+// them seven times. Member i is the value of the member named names[i] (the last one of that
+// name, as find() has it; null values included), or nullopt when there is none.
+template <class V, std::size_t N>
+class Members {
+ public:
+  Members(const V& object, const std::array<std::string_view, N>& names) {
+    object.for_each_member([&](std::string_view key, const V& value) {
+      for (std::size_t i = 0; i < N; ++i) {
+        if (key == names[i]) {
+          values_[i] = value;
+          return;
+        }
+      }
+    });
+  }
+  const std::optional<V>& operator[](std::size_t i) const { return values_[i]; }
+
+ private:
+  std::array<std::optional<V>, N> values_;
+};
+
+// The members read of each kind of object, indices into its Members.
+namespace pod_spec {
+enum : std::size_t {
+  kServiceAccountName, kServiceAccount, kNodeSelector, kImagePullSecrets, kAffinity,
+  kContainers, kInitContainers, kEphemeralContainers, kVolumes,
+};
+constexpr std::array<std::string_view, 9> kNames = {
+    "serviceAccountName", "serviceAccount", "nodeSelector", "imagePullSecrets", "affinity",
+    "containers", "initContainers", "ephemeralContainers", "volumes"};
+}  // namespace pod_spec
+namespace container {
+enum : std::size_t { kName, kImage, kCommand, kArgs, kEnv, kEnvFrom, kResources };
+constexpr std::array<std::string_view, 7> kNames = {"name", "image", "command", "args",
+                                                    "env", "envFrom", "resources"};
+}  // namespace container
+namespace env_var {
+enum : std::size_t { kName, kValue, kValueFrom };
+constexpr std::array<std::string_view, 3> kNames = {"name", "value", "valueFrom"};
+}  // namespace env_var
+namespace value_from {
+enum : std::size_t { kSecretKeyRef, kConfigMapKeyRef, kFieldRef, kResourceFieldRef };
+constexpr std::array<std::string_view, 4> kNames = {"secretKeyRef", "configMapKeyRef",
+                                                    "fieldRef", "resourceFieldRef"};
+}  // namespace value_from
+namespace key_ref {  // secretKeyRef, configMapKeyRef; envFrom's secretRef, configMapRef (no key)
+enum : std::size_t { kName, kKey, kOptional };
+constexpr std::array<std::string_view, 3> kNames = {"name", "key", "optional"};
+}  // namespace key_ref
+namespace env_from {
+enum : std::size_t { kPrefix, kSecretRef, kConfigMapRef };
+constexpr std::array<std::string_view, 3> kNames = {"prefix", "secretRef", "configMapRef"};
+}  // namespace env_from
+namespace volume {
+enum : std::size_t { kName, kSecret, kConfigMap, kProjected };
+constexpr std::array<std::string_view, 4> kNames = {"name", "secret", "configMap", "projected"};
+}  // namespace volume
+namespace metadata {
+enum : std::size_t { kName, kGenerateName, kNamespace, kLabels, kAnnotations };
+constexpr std::array<std::string_view, 5> kNames = {"name", "generateName", "namespace", "labels",
+                                                    "annotations"};
+}  // namespace metadata
+
 // Reads the parts of a pod spec the checks use. Every type error names its field path, so
 // a malformed manifest gets a precise message instead of a crash or a silent pass. `path` is
-// the path of the `parent` passed to the readers below; the error names parent's `key`.
+// the path of the object whose member `key` a reader is given; the error names that `key`.
+// Members come as found by Members or find(): nullopt when absent.
+//
+// Only the first error is kept, so the readers run in a fixed order whatever the order of
+// the members in the document. Strings are views into the document, copied only into the
+// Workload's fields.
 template <class V>
 class Reader {
  public:
+  using Member = std::optional<V>;
+
   std::string error;
   FieldPath path;
 
   bool ok() const { return error.empty(); }
 
-  std::optional<V> object_at(const V& parent, std::string_view key) {
-    auto it = parent.find(key);
-    if (!it || it->is_null()) return std::nullopt;
-    if (!it->is_object()) fail(key, " is not an object");
-    return ok() ? it : std::nullopt;
+  Member object(const Member& m, std::string_view key) {
+    if (!m || m->is_null()) return std::nullopt;
+    if (!m->is_object()) fail(key, " is not an object");
+    return ok() ? m : std::nullopt;
   }
+  Member object_at(const V& parent, std::string_view key) { return object(parent.find(key), key); }
 
-  std::optional<V> array_at(const V& parent, std::string_view key) {
-    auto it = parent.find(key);
-    if (!it || it->is_null()) return std::nullopt;
-    if (!it->is_array()) fail(key, " is not a list");
-    return ok() ? it : std::nullopt;
+  Member array(const Member& m, std::string_view key) {
+    if (!m || m->is_null()) return std::nullopt;
+    if (!m->is_array()) fail(key, " is not a list");
+    return ok() ? m : std::nullopt;
   }
+  Member array_at(const V& parent, std::string_view key) { return array(parent.find(key), key); }
 
-  std::string string_at(const V& parent, std::string_view key) {
-    auto it = parent.find(key);
-    if (!it || it->is_null()) return {};
-    if (it->is_string()) return std::string(it->string());
+  std::string_view string(const Member& m, std::string_view key) {
+    if (!m || m->is_null()) return {};
+    if (m->is_string()) return m->string();
     // Kubernetes accepts only strings here; a manifest with an unquoted number is wrong.
     fail(key, " is not a string");
     return {};
   }
+  std::string_view string_at(const V& parent, std::string_view key) {
+    return string(parent.find(key), key);
+  }
 
-  bool bool_at(const V& parent, std::string_view key) {
-    auto it = parent.find(key);
-    if (!it || it->is_null()) return false;
-    if (it->is_boolean()) return it->boolean();
+  bool boolean(const Member& m, std::string_view key) {
+    if (!m || m->is_null()) return false;
+    if (m->is_boolean()) return m->boolean();
     fail(key, " is not a boolean");
     return false;
   }
 
-  void string_map(const V& parent, std::string_view key, StringMap& out) {
-    std::optional<V> m = object_at(parent, key);
+  void string_map(const Member& member, std::string_view key, StringMap& out) {
+    std::optional<V> m = object(member, key);
     if (!m) return;
+    out.reserve(m->size());
     // The error names the first bad member in key order (the order of nlohmann's objects).
     std::optional<std::string_view> bad;
     m->for_each_member([&](std::string_view k, const V& v) {
@@ -165,11 +242,13 @@ class Reader {
       fail(*bad, " is not a string");
     }
   }
+  void string_map_at(const V& parent, std::string_view key, StringMap& out) {
+    string_map(parent.find(key), key, out);
+  }
 
-  std::vector<std::string> string_list(const V& parent, std::string_view key) {
-    std::vector<std::string> out;
-    std::optional<V> a = array_at(parent, key);
-    if (!a) return out;
+  void string_list(const Member& member, std::string_view key, std::vector<std::string>& out) {
+    std::optional<V> a = array(member, key);
+    if (!a) return;
     out.reserve(a->size());
     for (std::size_t i = 0; i < a->size(); ++i) {
       const V v = (*a)[i];
@@ -177,14 +256,14 @@ class Reader {
         const FieldPath::Scope in = path.enter(key);
         const FieldPath::Scope at = path.enter(i);
         fail_here(" is not a string");
-        return {};
+        out.clear();
+        return;
       }
       out.emplace_back(v.string());
     }
-    return out;
   }
 
-  // Fails for parent's `key`.
+  // Fails for the `key` of the object at the current path.
   void fail(std::string_view key, std::string_view what) {
     if (error.empty()) error = path.child(key).append(what);
   }
@@ -194,10 +273,11 @@ class Reader {
   }
 };
 
-// Reads env and envFrom of container `c`; r.path is the container's.
+// Reads env and envFrom of container `out`; r.path is the container's.
 template <class V>
-void read_env(Reader<V>& r, const V& c, Container& out) {
-  if (auto env = r.array_at(c, "env")) {
+void read_env(Reader<V>& r, const std::optional<V>& env_member,
+              const std::optional<V>& env_from_member, Container& out) {
+  if (auto env = r.array(env_member, "env")) {
     const FieldPath::Scope in_env = r.path.enter("env");
     out.env.reserve(env->size());
     for (std::size_t i = 0; i < env->size() && r.ok(); ++i) {
@@ -207,30 +287,34 @@ void read_env(Reader<V>& r, const V& c, Container& out) {
         r.fail_here(" is not an object");
         return;
       }
-      EnvVar v;
+      const Members em(e, env_var::kNames);
+      EnvVar& v = out.env.emplace_back();
       v.path = r.path.str();
-      v.name = r.string_at(e, "name");
-      v.value = r.string_at(e, "value");
-      if (auto from = r.object_at(e, "valueFrom")) {
+      v.name = r.string(em[env_var::kName], "name");
+      v.value = r.string(em[env_var::kValue], "value");
+      if (auto from = r.object(em[env_var::kValueFrom], "valueFrom")) {
         const FieldPath::Scope in_from = r.path.enter("valueFrom");
-        auto key_ref = [&](std::string_view field, EnvVar::Source source) {
-          if (auto ref = r.object_at(*from, field)) {
+        const Members fm(*from, value_from::kNames);
+        auto read_key_ref = [&](std::size_t member, EnvVar::Source source) {
+          const std::string_view field = value_from::kNames[member];
+          if (auto ref = r.object(fm[member], field)) {
             const FieldPath::Scope in_ref = r.path.enter(field);
+            const Members rm(*ref, key_ref::kNames);
             v.source = source;
-            v.ref_name = r.string_at(*ref, "name");
-            v.ref_key = r.string_at(*ref, "key");
-            v.optional = r.bool_at(*ref, "optional");
+            v.ref_name = r.string(rm[key_ref::kName], "name");
+            v.ref_key = r.string(rm[key_ref::kKey], "key");
+            v.optional = r.boolean(rm[key_ref::kOptional], "optional");
           }
         };
-        key_ref("secretKeyRef", EnvVar::Source::kSecretKeyRef);
-        key_ref("configMapKeyRef", EnvVar::Source::kConfigMapKeyRef);
-        if (from->find("fieldRef")) v.source = EnvVar::Source::kFieldRef;
-        if (from->find("resourceFieldRef")) v.source = EnvVar::Source::kResourceFieldRef;
+        read_key_ref(value_from::kSecretKeyRef, EnvVar::Source::kSecretKeyRef);
+        read_key_ref(value_from::kConfigMapKeyRef, EnvVar::Source::kConfigMapKeyRef);
+        // Present at all (even null) is enough for these two, as before.
+        if (fm[value_from::kFieldRef]) v.source = EnvVar::Source::kFieldRef;
+        if (fm[value_from::kResourceFieldRef]) v.source = EnvVar::Source::kResourceFieldRef;
       }
-      out.env.push_back(std::move(v));
     }
   }
-  auto env_from = r.array_at(c, "envFrom");
+  auto env_from = r.array(env_from_member, "envFrom");
   if (!env_from) return;
   const FieldPath::Scope in_env_from = r.path.enter("envFrom");
   for (std::size_t i = 0; i < env_from->size() && r.ok(); ++i) {
@@ -240,28 +324,31 @@ void read_env(Reader<V>& r, const V& c, Container& out) {
       r.fail_here(" is not an object");
       return;
     }
-    EnvFromSource s;
-    s.prefix = r.string_at(e, "prefix");
-    for (auto [field, kind] : {std::pair{"secretRef", EnvFromSource::Kind::kSecret},
-                               std::pair{"configMapRef", EnvFromSource::Kind::kConfigMap}}) {
-      if (auto ref = r.object_at(e, field)) {
+    const Members em(e, env_from::kNames);
+    const std::string_view prefix = r.string(em[env_from::kPrefix], "prefix");
+    using Kind = EnvFromSource::Kind;
+    for (auto [member, kind] : {std::pair{env_from::kSecretRef, Kind::kSecret},
+                                std::pair{env_from::kConfigMapRef, Kind::kConfigMap}}) {
+      const std::string_view field = env_from::kNames[member];
+      if (auto ref = r.object(em[member], field)) {
         const FieldPath::Scope in_ref = r.path.enter(field);
-        EnvFromSource one = s;
+        const Members rm(*ref, key_ref::kNames);
+        EnvFromSource& one = out.env_from.emplace_back();
+        one.prefix = prefix;
         one.kind = kind;
         one.path = r.path.str();
-        one.name = r.string_at(*ref, "name");
-        one.optional = r.bool_at(*ref, "optional");
-        out.env_from.push_back(std::move(one));
+        one.name = r.string(rm[key_ref::kName], "name");
+        one.optional = r.boolean(rm[key_ref::kOptional], "optional");
       }
     }
   }
 }
 
-// r.path is the pod spec's.
+// r.path is the pod spec's; `list_member` is its member `field`.
 template <class V>
-void read_containers(Reader<V>& r, const V& spec, std::string_view field, Container::Type type,
-                     Workload& w) {
-  auto list = r.array_at(spec, field);
+void read_containers(Reader<V>& r, const std::optional<V>& list_member, std::string_view field,
+                     Container::Type type, Workload& w) {
+  auto list = r.array(list_member, field);
   if (!list) return;
   const FieldPath::Scope in_list = r.path.enter(field);
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
@@ -271,28 +358,30 @@ void read_containers(Reader<V>& r, const V& spec, std::string_view field, Contai
       r.fail_here(" is not an object");
       return;
     }
-    Container out;
+    const Members cm(c, container::kNames);
+    Container& out = w.containers.emplace_back();
     out.type = type;
     out.path = r.path.str();
-    out.name = r.string_at(c, "name");
-    out.image = r.string_at(c, "image");
-    out.command = r.string_list(c, "command");
-    out.args = r.string_list(c, "args");
-    read_env(r, c, out);
-    if (auto res = r.object_at(c, "resources")) {
+    out.name = r.string(cm[container::kName], "name");
+    out.image = r.string(cm[container::kImage], "image");
+    r.string_list(cm[container::kCommand], "command", out.command);
+    r.string_list(cm[container::kArgs], "args", out.args);
+    read_env(r, cm[container::kEnv], cm[container::kEnvFrom], out);
+    if (auto res = r.object(cm[container::kResources], "resources")) {
       const FieldPath::Scope in_res = r.path.enter("resources");
-      r.string_map(*res, "limits", out.resource_limits);
-      r.string_map(*res, "requests", out.resource_requests);
+      const Members rm(*res, std::array<std::string_view, 2>{"limits", "requests"});
+      r.string_map(rm[0], "limits", out.resource_limits);
+      r.string_map(rm[1], "requests", out.resource_requests);
     }
-    w.containers.push_back(std::move(out));
   }
 }
 
-// r.path is the pod spec's.
+// r.path is the pod spec's; `list_member` is its member "volumes".
 template <class V>
-void read_volumes(Reader<V>& r, const V& spec, Workload& w) {
-  auto list = r.array_at(spec, "volumes");
+void read_volumes(Reader<V>& r, const std::optional<V>& list_member, Workload& w) {
+  auto list = r.array(list_member, "volumes");
   if (!list) return;
+  w.volumes.reserve(list->size());  // most volumes are not Secrets or ConfigMaps: a bound
   const FieldPath::Scope in_list = r.path.enter("volumes");
   for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
     const FieldPath::Scope at = r.path.enter(i);
@@ -301,33 +390,34 @@ void read_volumes(Reader<V>& r, const V& spec, Workload& w) {
       r.fail_here(" is not an object");
       return;
     }
-    std::string name = r.string_at(v, "name");
-    // `src` is `parent`'s member `field`.
+    const Members vm(v, volume::kNames);
+    const std::string_view name = r.string(vm[volume::kName], "name");
+    // `src` is the member `field` of the object at r.path.
     auto add = [&](Volume::Kind kind, const V& src, std::string_view field,
                    std::string_view name_field) {
       const FieldPath::Scope in_src = r.path.enter(field);
-      Volume vol;
+      const Members sm(src, std::array<std::string_view, 3>{name_field, "optional", "items"});
+      Volume& vol = w.volumes.emplace_back();
       vol.name = name;
       vol.kind = kind;
       vol.path = r.path.str();
-      vol.ref_name = r.string_at(src, name_field);
-      vol.optional = r.bool_at(src, "optional");
-      if (auto items = r.array_at(src, "items")) {
+      vol.ref_name = r.string(sm[0], name_field);
+      vol.optional = r.boolean(sm[1], "optional");
+      if (auto items = r.array(sm[2], "items")) {
         const FieldPath::Scope in_items = r.path.enter("items");
         for (std::size_t k = 0; k < items->size() && r.ok(); ++k) {
           if ((*items)[k].is_object()) {
             const FieldPath::Scope at_item = r.path.enter(k);
-            vol.keys.push_back(r.string_at((*items)[k], "key"));
+            vol.keys.emplace_back(r.string_at((*items)[k], "key"));
           }
         }
       }
-      w.volumes.push_back(std::move(vol));
     };
-    if (auto s = r.object_at(v, "secret")) {
+    if (auto s = r.object(vm[volume::kSecret], "secret")) {
       add(Volume::Kind::kSecret, *s, "secret", "secretName");
-    } else if (auto cm = r.object_at(v, "configMap")) {
+    } else if (auto cm = r.object(vm[volume::kConfigMap], "configMap")) {
       add(Volume::Kind::kConfigMap, *cm, "configMap", "name");
-    } else if (auto p = r.object_at(v, "projected")) {
+    } else if (auto p = r.object(vm[volume::kProjected], "projected")) {
       const FieldPath::Scope in_projected = r.path.enter("projected");
       if (auto sources = r.array_at(*p, "sources")) {
         const FieldPath::Scope in_sources = r.path.enter("sources");
@@ -346,11 +436,11 @@ void read_volumes(Reader<V>& r, const V& spec, Workload& w) {
   }
 }
 
-// r.path is the pod spec's.
+// r.path is the pod spec's; `affinity_member` is its member "affinity".
 template <class V>
-void read_node_affinity(Reader<V>& r, const V& spec, Workload& w) {
+void read_node_affinity(Reader<V>& r, const std::optional<V>& affinity_member, Workload& w) {
   constexpr std::string_view kRequired = "requiredDuringSchedulingIgnoredDuringExecution";
-  auto affinity = r.object_at(spec, "affinity");
+  auto affinity = r.object(affinity_member, "affinity");
   if (!affinity) return;
   const FieldPath::Scope in_affinity = r.path.enter("affinity");
   auto node = r.object_at(*affinity, "nodeAffinity");
@@ -362,50 +452,62 @@ void read_node_affinity(Reader<V>& r, const V& spec, Workload& w) {
   auto terms = r.array_at(*required, "nodeSelectorTerms");
   if (!terms) return;
   const FieldPath::Scope in_terms = r.path.enter("nodeSelectorTerms");
+  w.required_node_affinity.reserve(terms->size());
   for (std::size_t i = 0; i < terms->size() && r.ok(); ++i) {
     const FieldPath::Scope at = r.path.enter(i);
-    NodeSelectorTerm term;
-    term.path = r.path.str();
     if (!(*terms)[i].is_object()) continue;
+    NodeSelectorTerm& term = w.required_node_affinity.emplace_back();
+    term.path = r.path.str();
     auto exprs = r.array_at((*terms)[i], "matchExpressions");
     if (exprs) {
       const FieldPath::Scope in_exprs = r.path.enter("matchExpressions");
+      term.match_expressions.reserve(exprs->size());
       for (std::size_t k = 0; k < exprs->size() && r.ok(); ++k) {
         const V e = (*exprs)[k];
         if (!e.is_object()) continue;
         const FieldPath::Scope at_expr = r.path.enter(k);
-        NodeSelectorRequirement req;
+        NodeSelectorRequirement& req = term.match_expressions.emplace_back();
         req.key = r.string_at(e, "key");
         req.op = r.string_at(e, "operator");
-        req.values = r.string_list(e, "values");
-        term.match_expressions.push_back(std::move(req));
+        r.string_list(e.find("values"), "values", req.values);
       }
     }
-    w.required_node_affinity.push_back(std::move(term));
   }
 }
 
 // r.path is the pod spec's.
 template <class V>
 void read_pod_spec(Reader<V>& r, const V& spec, Workload& w) {
+  const Members sm(spec, pod_spec::kNames);
   w.pod_spec_path = r.path.str();
-  w.service_account = r.string_at(spec, "serviceAccountName");
-  if (w.service_account.empty()) w.service_account = r.string_at(spec, "serviceAccount");
-  r.string_map(spec, "nodeSelector", w.node_selector);
-  if (auto ips = r.array_at(spec, "imagePullSecrets")) {
+  w.service_account = r.string(sm[pod_spec::kServiceAccountName], "serviceAccountName");
+  if (w.service_account.empty()) {
+    w.service_account = r.string(sm[pod_spec::kServiceAccount], "serviceAccount");
+  }
+  r.string_map(sm[pod_spec::kNodeSelector], "nodeSelector", w.node_selector);
+  if (auto ips = r.array(sm[pod_spec::kImagePullSecrets], "imagePullSecrets")) {
     const FieldPath::Scope in_ips = r.path.enter("imagePullSecrets");
+    w.image_pull_secrets.reserve(ips->size());
     for (std::size_t i = 0; i < ips->size(); ++i) {
       const V s = (*ips)[i];
       if (!s.is_object()) continue;
       const FieldPath::Scope at = r.path.enter(i);
-      w.image_pull_secrets.push_back(r.string_at(s, "name"));
+      w.image_pull_secrets.emplace_back(r.string_at(s, "name"));
     }
   }
-  read_node_affinity(r, spec, w);
-  read_containers(r, spec, "containers", Container::Type::kApp, w);
-  read_containers(r, spec, "initContainers", Container::Type::kInit, w);
-  read_containers(r, spec, "ephemeralContainers", Container::Type::kEphemeral, w);
-  read_volumes(r, spec, w);
+  read_node_affinity(r, sm[pod_spec::kAffinity], w);
+  // One allocation for all containers (a bound: a list may turn out not to be a list).
+  std::size_t containers = 0;
+  for (std::size_t list : {pod_spec::kContainers, pod_spec::kInitContainers,
+                           pod_spec::kEphemeralContainers}) {
+    if (sm[list] && sm[list]->is_array()) containers += sm[list]->size();
+  }
+  w.containers.reserve(containers);
+  read_containers(r, sm[pod_spec::kContainers], "containers", Container::Type::kApp, w);
+  read_containers(r, sm[pod_spec::kInitContainers], "initContainers", Container::Type::kInit, w);
+  read_containers(r, sm[pod_spec::kEphemeralContainers], "ephemeralContainers",
+                  Container::Type::kEphemeral, w);
+  read_volumes(r, sm[pod_spec::kVolumes], w);
 }
 
 template <class V>
@@ -413,7 +515,7 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   if (!object.is_object()) return make_error("object is not a JSON object");
   Workload w;
   w.kind = kind;
-  w.kind_name = std::string(to_string(kind));
+  w.kind_name = to_string(kind);
   Reader<V> r;
   if (auto it = object.find("kind");
       it && it->is_string() && !it->string().empty() && it->string() != w.kind_name) {
@@ -421,14 +523,15 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   }
   if (auto meta = r.object_at(object, "metadata")) {
     const FieldPath::Scope in_meta = r.path.enter("metadata");
-    w.name = r.string_at(*meta, "name");
-    if (w.name.empty()) w.name = r.string_at(*meta, "generateName");
-    w.namespace_name = r.string_at(*meta, "namespace");
-    r.string_map(*meta, "labels", w.labels);
-    r.string_map(*meta, "annotations", w.annotations);
+    const Members mm(*meta, metadata::kNames);
+    w.name = r.string(mm[metadata::kName], "name");
+    if (w.name.empty()) w.name = r.string(mm[metadata::kGenerateName], "generateName");
+    w.namespace_name = r.string(mm[metadata::kNamespace], "namespace");
+    r.string_map(mm[metadata::kLabels], "labels", w.labels);
+    r.string_map(mm[metadata::kAnnotations], "annotations", w.annotations);
   }
   if (kind == WorkloadKind::kConfigMap) {
-    r.string_map(object, "data", w.data);
+    r.string_map_at(object, "data", w.data);
     if (!r.ok()) return make_error(r.error);
     return w;
   }
@@ -459,8 +562,8 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   const FieldPath::Scope in_tmpl = r.path.enter("template");
   if (auto meta = r.object_at(*tmpl, "metadata")) {
     const FieldPath::Scope in_meta = r.path.enter("metadata");
-    r.string_map(*meta, "labels", w.template_labels);
-    r.string_map(*meta, "annotations", w.template_annotations);
+    r.string_map_at(*meta, "labels", w.template_labels);
+    r.string_map_at(*meta, "annotations", w.template_annotations);
   }
   auto pod_spec = r.object_at(*tmpl, "spec");
   if (!r.ok()) return make_error(r.error);

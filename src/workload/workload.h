@@ -5,7 +5,6 @@
 //
 // Built once per review from the decoded object; checks only read it.
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +14,7 @@
 
 #include "util/json_view.h"
 #include "util/result.h"
+#include "util/string_map.h"
 
 namespace preflight {
 
@@ -36,8 +36,6 @@ std::string_view to_string(WorkloadKind k);
 std::optional<WorkloadKind> kind_for_resource(std::string_view group, std::string_view resource);
 // For manifests on disk (preflight check): apiVersion + kind.
 std::optional<WorkloadKind> kind_for_object(std::string_view api_version, std::string_view kind);
-
-using StringMap = std::map<std::string, std::string, std::less<>>;
 
 struct EnvVar {
   enum class Source { kValue, kSecretKeyRef, kConfigMapKeyRef, kFieldRef, kResourceFieldRef };

@@ -10,7 +10,7 @@
 namespace preflight::policy {
 namespace {
 
-using Labels = std::map<std::string, std::string, std::less<>>;
+using Labels = StringMap;  // a workload's labels
 using Op = LabelSelector::Requirement::Op;
 
 TEST(PolicyDefaults, MatchTheContract) {
