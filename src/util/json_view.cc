@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -14,9 +16,9 @@
 namespace preflight::json_view {
 
 std::optional<Value> Value::find(std::string_view key) const {
-  const Node* begin = nodes_ + node_->first;
+  const Node* begin = doc_->nodes_.data() + node_->at;
   for (const Node* m = begin + node_->size; m != begin;) {
-    if ((--m)->key == key) return Value(m, nodes_);
+    if (doc_->key_is(*--m, key)) return Value(m, doc_);
   }
   return std::nullopt;
 }
@@ -46,196 +48,250 @@ bool fits_integer(std::string_view t) {
 std::string Value::dump() const {
   if (is_boolean()) return boolean() ? "true" : "false";
   // JSON integers have no leading zeros or '+': the literal is nlohmann's decimal, but "-0".
-  if (fits_integer(node_->text)) return node_->text == "-0" ? "0" : std::string(node_->text);
-  return nlohmann::json(std::strtod(std::string(node_->text).c_str(), nullptr)).dump();
+  const std::string_view text = string();
+  if (fits_integer(text)) return text == "-0" ? "0" : std::string(text);
+  return nlohmann::json(std::strtod(std::string(text).c_str(), nullptr)).dump();
 }
 
+namespace {
+
+// The document's text is the body followed by this many '\0' bytes. Every scan can then stop on
+// a byte instead of testing for the end: '\0' is no space, digit or literal letter, and in a
+// string it is a control character, which is refused anyway (at the end as inside). The 16-byte
+// loads of skip_plain() start at most at the end, so they stay inside the padding.
+constexpr std::size_t kPadding = 16;
+
+// The parser's working buffers, one set per thread and reused by every parse on it, so that a
+// parse allocates only its document (the buffers keep their capacity). A parse runs start to end
+// on one thread and never re-enters itself; the document copies out what it keeps.
+struct Scratch {
+  std::vector<Node> open;    // children of the containers being read, innermost container's last
+  std::vector<Node> nodes;   // the document's nodes so far
+  std::string closes;        // skip()'s stack of open containers
+};
+
+Scratch& thread_scratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+// Each step takes the position `p` and returns the one after what it read, or nullptr to refuse
+// the body: the position stays in a register instead of memory. The text is the document's own
+// copy, so the parser writes to it (strings with escapes are decoded in place).
 class Parser {
  public:
-  Parser(Document& doc, int max_depth, ChildPlace place)
-      : doc_(doc), p_(doc.body_.data()), end_(p_ + doc.body_.size()), max_depth_(max_depth),
-        place_(place) {
-    scratch_.reserve(128);
+  Parser(std::string& text, std::size_t size, int max_depth, ChildPlace place)
+      : text_(text.data()), end_(text_ + size), max_depth_(max_depth), place_(place),
+        open_(thread_scratch().open), nodes_(thread_scratch().nodes), closes_(thread_scratch().closes) {
+    nodes_.clear();
   }
 
-  bool document(int root_place) {
-    Node root;
-    skip_space();
-    if (!value(root, root_place, 0, true)) return false;
-    skip_space();
-    if (p_ != end_) return false;
-    doc_.nodes_.push_back(root);
+  bool document(int root_place, std::vector<Node>& nodes) {
+    Node root{};
+    char* p = skip_space(text_);
+    p = value(p, root, root_place, 0);
+    if (p == nullptr) return false;
+    if (skip_space(p) != end_) return false;
+    nodes_.push_back(root);
+    nodes.assign(nodes_.begin(), nodes_.end());
     return true;
   }
 
  private:
-  void skip_space() {
-    // Most calls find no space at all: one comparison rules out every byte above ' '. No
-    // test for the end: body_ is a std::string, so *end_ is '\0', which is not a space.
-    while (static_cast<unsigned char>(*p_) <= ' ' &&
-           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
-      ++p_;
+  static char* skip_space(char* p) {
+    // Most calls find no space at all: one comparison rules out every byte above ' '.
+    while (static_cast<unsigned char>(*p) <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+      ++p;
+    }
+    return p;
+  }
+
+  // `word` at p (the padding makes reading its length safe).
+  static char* literal(char* p, std::string_view word) {
+    return std::char_traits<char>::compare(p, word.data(), word.size()) == 0 ? p + word.size() : nullptr;
+  }
+
+  std::uint32_t offset(const char* p) const { return static_cast<std::uint32_t>(p - text_); }
+
+  // One kept value at p into `out`; `depth` counts the containers around it.
+  char* value(char* p, Node& out, int place, int depth) {
+    switch (*p) {
+      case '{':
+      case '[': return container(p, out, place, depth);
+      case '"': out.type = Node::Type::kString; return string(p, out.at, out.size, true);
+      case 't': out.type = Node::Type::kTrue; return literal(p, "true");
+      case 'f': out.type = Node::Type::kFalse; return literal(p, "false");
+      case 'n': out.type = Node::Type::kNull; return literal(p, "null");
+      default: out.type = Node::Type::kNumber; return number(p, out);
     }
   }
 
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
-      return false;
-    }
-    p_ += word.size();
-    return true;
-  }
-
-  // One value at p_ into `out` (when `keep`); `depth` counts the containers around it.
-  bool value(Node& out, int place, int depth, bool keep) {
-    if (p_ == end_) return false;
-    switch (*p_) {
-      case '{': return keep ? container(out, place, depth, true) : skip(depth);
-      case '[': return keep ? container(out, place, depth, false) : skip(depth);
-      case '"': out.type = Node::Type::kString; return string(out.text, keep);
-      case 't': out.type = Node::Type::kTrue; return literal("true");
-      case 'f': out.type = Node::Type::kFalse; return literal("false");
-      case 'n': out.type = Node::Type::kNull; return literal("null");
-      default: out.type = Node::Type::kNumber; return number(out.text);
-    }
-  }
-
-  // A kept array or object (left-out ones go to skip()).
-  bool container(Node& out, int place, int depth, bool object) {
-    if (++depth > max_depth_) return false;
-    ++p_;
-    out.type = object ? Node::Type::kObject : Node::Type::kArray;
-    const std::size_t mark = scratch_.size();
-    skip_space();
+  // A kept array or object at p. Its children wait in open_ while it is read (their own
+  // children are stored first), then move to the document's nodes as one block: Value reaches
+  // them by index.
+  char* container(char* p, Node& out, int place, int depth) {
+    if (++depth > max_depth_) return nullptr;
+    const bool object = *p == '{';
     const char close = object ? '}' : ']';
-    if (p_ != end_ && *p_ == close) {
-      ++p_;
+    out.type = object ? Node::Type::kObject : Node::Type::kArray;
+    const std::size_t mark = open_top_;
+    p = skip_space(p + 1);
+    if (*p == close) {
+      ++p;
     } else {
       for (;;) {
-        Node child;
+        Node child{};
         std::optional<int> child_place = 0;
         if (object) {
-          if (p_ == end_ || *p_ != '"' || !string(child.key, true)) return false;
-          skip_space();
-          if (p_ == end_ || *p_ != ':') return false;
-          ++p_;
-          skip_space();
-          if (place != 0) child_place = place_(place, child.key);
+          if (*p != '"') return nullptr;
+          p = string(p, child.key, child.key_size, true);
+          if (p == nullptr) return nullptr;
+          p = skip_space(p);
+          if (*p != ':') return nullptr;
+          p = skip_space(p + 1);
+          // Array elements, and members below a place that leaves nothing out, are at place 0.
+          if (place != 0) child_place = place_(place, {text_ + child.key, child.key_size});
         }
-        const bool keep_child = child_place.has_value();
-        if (!value(child, child_place.value_or(0), depth, keep_child)) return false;
-        if (keep_child) scratch_.push_back(child);
-        skip_space();
-        if (p_ == end_) return false;
-        if (*p_ == close) {
-          ++p_;
-          break;
+        if (child_place) {
+          p = value(p, child, *child_place, depth);
+          if (p == nullptr) return nullptr;
+          push_open(child);
+        } else {
+          p = skip(p, depth);
+          if (p == nullptr) return nullptr;
         }
-        if (*p_ != ',') return false;
-        ++p_;
-        skip_space();
+        p = skip_space(p);
+        if (*p == ',') {
+          p = skip_space(p + 1);
+          continue;
+        }
+        if (*p != close) return nullptr;
+        ++p;
+        break;
       }
     }
-    out.first = static_cast<std::uint32_t>(doc_.nodes_.size());
-    out.size = static_cast<std::uint32_t>(scratch_.size() - mark);
-    doc_.nodes_.insert(doc_.nodes_.end(), scratch_.begin() + static_cast<std::ptrdiff_t>(mark),
-                       scratch_.end());
-    scratch_.resize(mark);
-    return true;
+    out.at = static_cast<std::uint32_t>(nodes_.size());
+    out.size = static_cast<std::uint32_t>(open_top_ - mark);
+    nodes_.insert(nodes_.end(), open_.data() + mark, open_.data() + open_top_);
+    open_top_ = mark;
+    return p;
   }
 
-  // A value that is left out, at p_: the grammar of value() and container(), walked with a
+  // open_ is used as a stack of open_top_ nodes, its size only grows: vector::push_back was a
+  // call per node (not inlined into this recursive code).
+  void push_open(const Node& n) {
+    if (open_top_ == open_.size()) [[unlikely]] open_.resize(std::max<std::size_t>(64, 2 * open_.size()));
+    open_[open_top_++] = n;
+  }
+
+  // A value that is left out, at p: the grammar of value() and container(), walked with a
   // stack of open containers instead of recursion, storing nothing. Most of a large review is
   // such values (managedFields: thousands of small objects). `depth` as for value().
-  bool skip(int depth) {
-    std::string& open = open_closes_;  // the closing byte of each open container, innermost last
+  char* skip(char* p, int depth) {
+    std::string& open = closes_;  // the closing byte of each open container, innermost last
     open.clear();
     for (;;) {
-      // A value at p_.
-      if (p_ == end_) return false;
-      if (*p_ == '{' || *p_ == '[') {
-        const char close = *p_ == '{' ? '}' : ']';
-        if (depth + static_cast<int>(open.size()) + 1 > max_depth_) return false;
-        ++p_;
-        skip_space();
-        if (p_ != end_ && *p_ == close) {
-          ++p_;  // empty
+      // A value at p.
+      if (*p == '{' || *p == '[') {
+        const char close = *p == '{' ? '}' : ']';
+        if (depth + static_cast<int>(open.size()) + 1 > max_depth_) return nullptr;
+        p = skip_space(p + 1);
+        if (*p == close) {
+          ++p;  // empty
         } else {
           open.push_back(close);
-          if (close == '}' && !skip_key()) return false;
+          if (close == '}' && (p = skip_key(p)) == nullptr) return nullptr;
           continue;  // its first value
         }
       } else {
-        Node scalar;  // not kept: value() only checks it
-        if (!value(scalar, 0, depth, false)) return false;
+        p = skip_scalar(p);
+        if (p == nullptr) return nullptr;
       }
       // After a value: the next one in the innermost container, or its end.
       for (;;) {
-        if (open.empty()) return true;
-        skip_space();
-        if (p_ == end_) return false;
-        if (*p_ == ',') {
-          ++p_;
-          skip_space();
-          if (open.back() == '}' && !skip_key()) return false;
+        if (open.empty()) return p;
+        p = skip_space(p);
+        if (*p == ',') {
+          p = skip_space(p + 1);
+          if (open.back() == '}' && (p = skip_key(p)) == nullptr) return nullptr;
           break;
         }
-        if (*p_ != open.back()) return false;
-        ++p_;
+        if (*p != open.back()) return nullptr;
+        ++p;
         open.pop_back();
       }
     }
   }
 
-  // `"key" :` at p_, leaving p_ on the member's value.
-  bool skip_key() {
-    std::string_view key;
-    if (p_ == end_ || *p_ != '"' || !string(key, false)) return false;
-    skip_space();
-    if (p_ == end_ || *p_ != ':') return false;
-    ++p_;
-    skip_space();
-    return true;
+  // A string, number or literal at p, checked and not kept.
+  char* skip_scalar(char* p) {
+    if (*p == '"') {
+      std::uint32_t at, size;
+      return string(p, at, size, false);
+    }
+    Node unused{};
+    return value(p, unused, 0, 0);
   }
 
-  bool number(std::string_view& out) {
-    const char* start = p_;
+  // `"key" :` at p; returns the position of the member's value.
+  char* skip_key(char* p) {
+    std::uint32_t at, size;
+    if (*p != '"' || (p = string(p, at, size, false)) == nullptr) return nullptr;
+    p = skip_space(p);
+    if (*p != ':') return nullptr;
+    return skip_space(p + 1);
+  }
+
+  char* number(char* p, Node& out) {
+    char* start = p;
     auto digits = [&] {
-      const char* d = p_;
-      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-      return p_ != d;
+      if (!is_digit(*p)) return false;
+      while (is_digit(*++p)) {
+      }
+      return true;
     };
-    if (p_ != end_ && *p_ == '-') ++p_;
-    if (p_ != end_ && *p_ == '0') {
-      ++p_;
+    if (*p == '-') ++p;
+    if (*p == '0') {
+      ++p;
     } else if (!digits()) {
-      return false;
+      return nullptr;
     }
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      if (!digits()) return false;
+    bool integer = true;
+    if (*p == '.') {
+      ++p;
+      if (!digits()) return nullptr;
+      integer = false;
     }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (!digits()) return false;
+    if (*p == 'e' || *p == 'E') {
+      ++p;
+      if (*p == '+' || *p == '-') ++p;
+      if (!digits()) return nullptr;
+      integer = false;
     }
-    out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-    // nlohmann refuses a number that is not finite as a double ("number overflow").
-    if (!fits_integer(out) && !std::isfinite(std::strtod(std::string(out).c_str(), nullptr))) {
-      return false;
-    }
-    return true;
+    out.at = offset(start);
+    out.size = static_cast<std::uint32_t>(p - start);
+    // nlohmann refuses a number that is not finite as a double ("number overflow"). An integer
+    // of up to 18 characters fits in 64 bits; anything else is converted to know.
+    if (!(integer && out.size <= 18) && !in_range({start, out.size})) return nullptr;
+    return p;
   }
 
-  // The bytes of one UTF-8 sequence at p_ (RFC 3629, as nlohmann checks it), or 0.
-  std::size_t utf8_length() const {
+  [[gnu::noinline]] static bool in_range(std::string_view number) {
+    return fits_integer(number) || std::isfinite(std::strtod(std::string(number).c_str(), nullptr));
+  }
+
+  // The bytes of one UTF-8 sequence at p (RFC 3629, as nlohmann checks it), or 0. The checks
+  // stop at the first byte out of range, so they never read past the '\0' padding.
+  static std::size_t utf8_length(const char* p) {
     auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
-      if (p_ + i >= end_) return false;
-      auto c = static_cast<unsigned char>(p_[i]);
+      auto c = static_cast<unsigned char>(p[i]);
       return c >= lo && c <= hi;
     };
-    auto c = static_cast<unsigned char>(*p_);
+    auto c = static_cast<unsigned char>(*p);
     if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
     if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
     if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
@@ -250,11 +306,11 @@ class Parser {
     return 0;
   }
 
-  bool hex4(unsigned& out) {
-    if (end_ - p_ < 4) return false;
+  // Four hex digits at p into `out`; stops at the first other byte (the padding is one).
+  static bool hex4(char*& p, unsigned& out) {
     out = 0;
     for (int i = 0; i < 4; ++i) {
-      char c = *p_++;
+      char c = *p++;
       unsigned d;
       if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
       else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
@@ -265,145 +321,144 @@ class Parser {
     return true;
   }
 
-  static void append_utf8(std::string& s, unsigned cp) {
+  // Writes `cp` as UTF-8 at w; returns the end.
+  static char* put_utf8(char* w, unsigned cp) {
     if (cp < 0x80) {
-      s.push_back(static_cast<char>(cp));
+      *w++ = static_cast<char>(cp);
     } else if (cp < 0x800) {
-      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      *w++ = static_cast<char>(0xC0 | (cp >> 6));
+      *w++ = static_cast<char>(0x80 | (cp & 0x3F));
     } else if (cp < 0x10000) {
-      s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      *w++ = static_cast<char>(0xE0 | (cp >> 12));
+      *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (cp & 0x3F));
     } else {
-      s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+      *w++ = static_cast<char>(0xF0 | (cp >> 18));
+      *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *w++ = static_cast<char>(0x80 | (cp & 0x3F));
     }
+    return w;
   }
 
-  // A string at p_ (on its opening quote). Without escapes `out` views the body; with them it
-  // views a decoded copy (only when `keep`).
-  bool string(std::string_view& out, bool keep) {
-    const char* start = ++p_;
-    skip_plain();
-    if (p_ != end_ && *p_ == '"') {  // the common case: no escape, control or non-ASCII byte
-      out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-      ++p_;
-      return true;
+  // A string at p (on its opening quote); the offset and size of its text into `at`, `size`.
+  char* string(char* p, std::uint32_t& at, std::uint32_t& size, bool keep) {
+    char* start = p + 1;
+    p = skip_plain(start);
+    if (*p == '"') {  // the common case: no escape, control or non-ASCII byte
+      at = offset(start);
+      size = static_cast<std::uint32_t>(p - start);
+      return p + 1;
     }
-    return string_rest(out, keep, start);
+    return string_rest(p, start, at, size, keep);
   }
 
-  // The rest of a string that starts at `start` and has a byte at p_ that needs attention.
-  [[gnu::noinline]] bool string_rest(std::string_view& out, bool keep, const char* start) {
-    std::string* decoded = nullptr;
-    const char* copied = start;  // body bytes before this one are in *decoded
+  // The rest of a string that starts at `start` and has a byte at p that needs attention. When
+  // `keep`, escapes are decoded in place: the text up to `w` is the decoded string so far. A
+  // decoded escape is never longer than its source (`\n` 2 bytes to 1, `\uXXXX` 6 to at most 3,
+  // a surrogate pair 12 to 4), so `w` never passes p and only overwrites bytes already read.
+  [[gnu::noinline]] char* string_rest(char* p, char* start, std::uint32_t& at, std::uint32_t& size,
+                                      bool keep) {
+    char* w = p;
     for (;;) {
-      skip_plain();
-      if (p_ == end_) return false;
-      auto c = static_cast<unsigned char>(*p_);
+      auto c = static_cast<unsigned char>(*p);
       if (c == '"') {
-        if (decoded == nullptr) {
-          out = std::string_view(start, static_cast<std::size_t>(p_ - start));
-        } else {
-          decoded->append(copied, p_);
-          out = *decoded;
-        }
-        ++p_;
-        return true;
+        at = offset(start);
+        size = static_cast<std::uint32_t>(w - start);
+        return p + 1;
       }
-      if (c < 0x20) return false;
+      if (c < 0x20) return nullptr;  // a control character, or the end of the body
       if (c >= 0x80) {
-        std::size_t n = utf8_length();
-        if (n == 0) return false;
-        p_ += n;
-        continue;
-      }
-      // An escape (c == '\\').
-      if (decoded == nullptr && keep) decoded = &doc_.decoded_.emplace_front();
-      if (decoded != nullptr) decoded->append(copied, p_);
-      if (++p_ == end_) return false;
-      char e = *p_++;
-      char plain = 0;
-      switch (e) {
-        case '"': plain = '"'; break;
-        case '\\': plain = '\\'; break;
-        case '/': plain = '/'; break;
-        case 'b': plain = '\b'; break;
-        case 'f': plain = '\f'; break;
-        case 'n': plain = '\n'; break;
-        case 'r': plain = '\r'; break;
-        case 't': plain = '\t'; break;
-        case 'u': break;
-        default: return false;
-      }
-      if (e != 'u') {
-        if (decoded != nullptr) decoded->push_back(plain);
-      } else {
-        unsigned cp;
-        if (!hex4(cp)) return false;
-        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          unsigned low;
-          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-          p_ += 2;
-          if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        const std::size_t n = utf8_length(p);
+        if (n == 0) return nullptr;
+        if (keep && w != p) std::memmove(w, p, n);
+        w += n;
+        p += n;
+      } else {  // an escape (c == '\\')
+        char plain = 0;
+        switch (*++p) {
+          case '"': plain = '"'; break;
+          case '\\': plain = '\\'; break;
+          case '/': plain = '/'; break;
+          case 'b': plain = '\b'; break;
+          case 'f': plain = '\f'; break;
+          case 'n': plain = '\n'; break;
+          case 'r': plain = '\r'; break;
+          case 't': plain = '\t'; break;
+          case 'u': break;
+          default: return nullptr;
         }
-        if (decoded != nullptr) append_utf8(*decoded, cp);
+        if (*p++ != 'u') {
+          if (keep) *w = plain;
+          ++w;
+        } else {
+          unsigned cp;
+          if (!hex4(p, cp)) return nullptr;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return nullptr;  // a low surrogate first
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            unsigned low;
+            if (p[0] != '\\' || p[1] != 'u') return nullptr;
+            p += 2;
+            if (!hex4(p, low) || low < 0xDC00 || low > 0xDFFF) return nullptr;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          // Not kept: only the size matters, and nobody reads it.
+          w = keep ? put_utf8(w, cp) : w;
+        }
       }
-      copied = p_;
+      char* run = p;
+      p = skip_plain(p);
+      if (keep && w != run) std::memmove(w, run, static_cast<std::size_t>(p - run));
+      w += p - run;
     }
   }
 
-  // Moves p_ past the bytes of a string that need no attention: all but '"', '\\', control
+  // Moves p past the bytes of a string that need no attention: all but '"', '\\', control
   // characters and non-ASCII bytes. Most of a review is such bytes; SSE2 (every x86-64) looks
-  // at 16 of them per step.
-  void skip_plain() {
+  // at 16 of them per step. No end test: the padding's '\0' stops it.
+  static char* skip_plain(char* p) {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
     const __m128i space = _mm_set1_epi8(0x20);
-    while (end_ - p_ >= 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+    for (;;) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       // As signed bytes, control characters (0..0x1f) and non-ASCII (0x80..0xff) are < 0x20.
       const __m128i special = _mm_or_si128(
           _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
           _mm_cmplt_epi8(v, space));
       if (const int mask = _mm_movemask_epi8(special); mask != 0) {
-        p_ += __builtin_ctz(static_cast<unsigned>(mask));
-        return;
+        return p + __builtin_ctz(static_cast<unsigned>(mask));
       }
-      p_ += 16;
+      p += 16;
+    }
+#else
+    for (;;) {
+      const auto c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return p;
+      ++p;
     }
 #endif
-    while (p_ != end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return;
-      ++p_;
-    }
   }
 
-  Document& doc_;
-  const char* p_;
-  const char* end_;
-  int max_depth_;
-  ChildPlace place_;
-  std::vector<Node> scratch_;  // children of the open containers
-  std::string open_closes_;    // skip()'s stack
+  char* const text_;
+  char* const end_;
+  const int max_depth_;
+  const ChildPlace place_;
+  std::vector<Node>& open_;   // children of the containers being read, innermost container's last
+  std::size_t open_top_ = 0;  // how many of open_ are in use
+  std::vector<Node>& nodes_;  // the document's nodes so far
+  std::string& closes_;       // skip()'s stack of open containers
 };
 
 std::shared_ptr<const Document> Document::parse(std::string_view body, int max_depth,
                                                 ChildPlace place, int root_place) {
+  if (body.size() > std::numeric_limits<std::uint32_t>::max() - kPadding) return nullptr;  // offsets are 32-bit
   auto doc = std::make_shared<Document>();
-  doc->body_.assign(body);
-  // A guess that saves most reallocations: a review keeps about one node per 16 bytes (less
-  // when it holds members left out); capped so a large body does not ask for a huge block.
-  doc->nodes_.reserve(std::min<std::size_t>(body.size() / 16, 2048) + 8);
-  Parser parser(*doc, max_depth, place);
-  if (!parser.document(root_place)) return nullptr;
+  doc->text_.reserve(body.size() + kPadding);
+  doc->text_.assign(body).append(kPadding, '\0');
+  Parser parser(doc->text_, body.size(), max_depth, place);
+  if (!parser.document(root_place, doc->nodes_)) return nullptr;
   return doc;
 }
 
