@@ -9,7 +9,8 @@
 # (bench/goclient, the kube-apiserver's client stack), then: p99 at half of preflight's maximum
 # throughput (open loop, Go client) next to nginx's p99 at the same rate, the scheduling stalls
 # of an idle server CPU (the machine's own latency floor), idle RSS, and Kubernetes API calls
-# per review (preflight serves against the fake API server, tests/e2e/cmd/fakeapi).
+# per review (preflight serves against the fake API server, tests/e2e/cmd/fakeapi), and the
+# server CPU (user and system, /proc/PID/stat) preflight spends per request under wrk.
 #
 #   bench/run.sh [BUILD_DIR]     DURATION=10s CONNECTIONS=8 SERVER_CPUS=1 CLIENT_CPUS=0
 #
@@ -64,12 +65,15 @@ run_wrk() {  # URL BODY
     --latency -s "$work/post.lua" "$1")
   echo "$out" >>"$work/wrk.log"
   if grep -q "Non-2xx" <<<"$out"; then echo "bench: wrk got non-2xx answers from $1" >&2; return 1; fi
-  local rps p50 p99
+  local rps p50 p99 requests
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
   p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-  echo "$rps $p50 $p99"
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  echo "$rps $p50 $p99 $requests"
 }
+# CPU time (user and system, clock ticks) the process has used so far.
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 run_go() {  # URL BODY EXPECT [RATE]
   local out
   out=$(GOMAXPROCS=$client_threads "${on_client[@]}" "$work/goclient" -url "$1" -body "$2" \
@@ -80,11 +84,17 @@ run_go() {  # URL BODY EXPECT [RATE]
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
 
-declare -A rps p50 p99
-measure() {  # KEY LABEL URL BODY EXPECT
-  local k=$1 r a b
-  read -r r a b < <(run_wrk "$3" "$4")
+declare -A rps p50 p99 cpu
+measure() {  # KEY LABEL URL BODY EXPECT [SERVER_PID: its CPU per request under wrk]
+  local k=$1 r a b n u0 s0 u1 s1
+  [[ -n ${6:-} ]] && read -r u0 s0 < <(cpu_ticks "$6")
+  read -r r a b n < <(run_wrk "$3" "$4")
   rps[$k/wrk]=$r; p50[$k/wrk]=$a; p99[$k/wrk]=$b
+  if [[ -n ${6:-} ]]; then
+    read -r u1 s1 < <(cpu_ticks "$6")
+    local tick_us=$((1000000 / $(getconf CLK_TCK)))
+    cpu[$k]="user $(((u1 - u0) * tick_us / n)) us + system $(((s1 - s0) * tick_us / n)) us"
+  fi
   read -r r a b < <(run_go "$3" "$4" "$5")
   rps[$k/go]=$r; p50[$k/go]=$a; p99[$k/go]=$b
   printf '  %-22s wrk %6s req/s p50 %6s ms p99 %6s ms | go %6s req/s p50 %6s ms p99 %6s ms\n' "$2" \
@@ -112,8 +122,9 @@ api_before=$(metric_sum "$metrics" preflight_kube_api_requests_total)
 reviews_before=$(metric_sum "$metrics" preflight_admission_requests_total)
 
 echo "results (requests/s, latency p50 / p99):"
-measure realistic "preflight realistic" "$url" "$reviews/realistic.json" '"allowed":true'
-measure large "preflight 60 KB update" "$url" "$reviews/large.json" '"allowed":true'
+measure realistic "preflight realistic" "$url" "$reviews/realistic.json" '"allowed":true' "$preflight_pid"
+measure large "preflight 60 KB update" "$url" "$reviews/large.json" '"allowed":true' "$preflight_pid"
+printf '  %-22s realistic: %s; 60 KB update: %s\n' "preflight CPU/request" "${cpu[realistic]}" "${cpu[large]}"
 max=${rps[realistic/go]}
 half=$((max / 2))
 read -r lat_rps lat_p50 lat_p99 < <(run_go "$url" "$reviews/realistic.json" '"allowed":true' "$half")
