@@ -6,13 +6,20 @@
 #   preflight  answering real reviews, all checks on, caches warm    (bench/reviews/*.json)
 #
 # each loaded over TLS with keep-alive and 8 connections by wrk and by a Go net/http client
-# (bench/goclient, the kube-apiserver's client stack), then: p99 at half of preflight's maximum
-# throughput (open loop, Go client) next to nginx's p99 at the same rate, the scheduling stalls
+# (bench/goclient, the kube-apiserver's client stack). All three servers run at once on the server
+# CPUs and are loaded one after the other in ROUNDS short rounds (preflight, nginx, bare, then
+# again), so a change in the VM's speed during the run hits all three alike: every figure is the
+# median over the rounds, every ratio the median of the rounds' ratios. Then: p99 at half of
+# preflight's maximum throughput (open loop, Go client) next to nginx's p99 at the same rate, run
+# back to back, the scheduling stalls
 # of an idle server CPU (the machine's own latency floor), idle RSS, and Kubernetes API calls
 # per review (preflight serves against the fake API server, tests/e2e/cmd/fakeapi), and the
 # server CPU (user and system, /proc/PID/stat) preflight spends per request under wrk.
 #
-#   bench/run.sh [BUILD_DIR]     DURATION=10s CONNECTIONS=8 SERVER_CPUS=1 CLIENT_CPUS=0
+#   bench/run.sh [BUILD_DIR]     DURATION=10s ROUNDS=5 CONNECTIONS=8 SERVER_CPUS=1 CLIENT_CPUS=0
+#
+# DURATION is the load time of each case, split into ROUNDS rounds of DURATION/ROUNDS (whole
+# seconds, at least 1); the latency runs take DURATION each.
 #
 # Servers run on SERVER_CPUS and load generators on CLIENT_CPUS (taskset), so every server gets
 # the same cores and never competes with its own load generator; PIN=0 turns pinning off.
@@ -23,6 +30,11 @@ cd "$(dirname "$0")/.."
 mkdir -p "${1:-build}"
 build=$(cd "${1:-build}" && pwd)
 duration=${DURATION:-10s}
+seconds=${duration%s}
+rounds=${ROUNDS:-5}
+((rounds > seconds)) && rounds=$seconds
+((rounds < 1)) && rounds=1
+round="$((seconds / rounds))s"
 connections=${CONNECTIONS:-8}
 server_cpus=${SERVER_CPUS:-1}
 client_cpus=${CLIENT_CPUS:-0}
@@ -82,30 +94,41 @@ run_go() {  # URL BODY EXPECT [RATE]
   echo "$out" >>"$work/goclient.log"
   sed -E 's/.*rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+).*/\1 \2 \3/' <<<"$out"
 }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
 
-declare -A rps p50 p99 cpu
-measure() {  # KEY LABEL URL BODY EXPECT [SERVER_PID: its CPU per request under wrk]
+# One round of one case: wrk, then the Go client, closed loop. Results are appended per key;
+# with SERVER_PID, its CPU ticks under wrk are added up as well.
+declare -A rps p50 p99 ticks_user ticks_sys requests ratios
+round_of() {  # KEY URL BODY EXPECT [SERVER_PID]
   local k=$1 r a b n u0 s0 u1 s1
-  [[ -n ${6:-} ]] && read -r u0 s0 < <(cpu_ticks "$6")
-  read -r r a b n < <(run_wrk "$3" "$4")
-  rps[$k/wrk]=$r; p50[$k/wrk]=$a; p99[$k/wrk]=$b
-  if [[ -n ${6:-} ]]; then
-    read -r u1 s1 < <(cpu_ticks "$6")
-    local tick_us=$((1000000 / $(getconf CLK_TCK)))
-    cpu[$k]="user $(((u1 - u0) * tick_us / n)) us + system $(((s1 - s0) * tick_us / n)) us"
+  [[ -n ${5:-} ]] && read -r u0 s0 < <(cpu_ticks "$5")
+  read -r r a b n < <(duration=$round run_wrk "$2" "$3")
+  rps[$k/wrk]+=" $r"; p50[$k/wrk]+=" $a"; p99[$k/wrk]+=" $b"
+  if [[ -n ${5:-} ]]; then
+    read -r u1 s1 < <(cpu_ticks "$5")
+    ticks_user[$k]=$((${ticks_user[$k]:-0} + u1 - u0)); ticks_sys[$k]=$((${ticks_sys[$k]:-0} + s1 - s0))
+    requests[$k]=$((${requests[$k]:-0} + n))
   fi
-  read -r r a b < <(run_go "$3" "$4" "$5")
-  rps[$k/go]=$r; p50[$k/go]=$a; p99[$k/go]=$b
+  read -r r a b < <(duration=$round run_go "$2" "$3" "$4")
+  rps[$k/go]+=" $r"; p50[$k/go]+=" $a"; p99[$k/go]+=" $b"
+}
+median() { tr ' ' '\n' <<<"$*" | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+last() { awk '{print $NF}' <<<"$*"; }
+show() {  # KEY LABEL: the medians over the rounds
+  local k=$1
   printf '  %-22s wrk %6s req/s p50 %6s ms p99 %6s ms | go %6s req/s p50 %6s ms p99 %6s ms\n' "$2" \
-    "${rps[$k/wrk]}" "${p50[$k/wrk]}" "${p99[$k/wrk]}" "${rps[$k/go]}" "${p50[$k/go]}" "${p99[$k/go]}"
+    "$(median "${rps[$k/wrk]}")" "$(median "${p50[$k/wrk]}")" "$(median "${p99[$k/wrk]}")" \
+    "$(median "${rps[$k/go]}")" "$(median "${p50[$k/go]}")" "$(median "${p99[$k/go]}")"
+}
+cpu_per_request() {  # KEY: preflight's user and system time per request under wrk
+  local tick_us=$((1000000 / $(getconf CLK_TCK)))
+  echo "user $((ticks_user[$1] * tick_us / requests[$1])) us + system $((ticks_sys[$1] * tick_us / requests[$1])) us"
 }
 
 echo "machine: $(nproc) cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r)"
-echo "load: $connections keep-alive TLS connections, $duration per case; servers on CPUs $server_cpus," \
-  "clients on CPUs $client_cpus (PIN=${PIN:-1})"
+echo "load: $connections keep-alive TLS connections, $duration per case in $rounds rounds of $round;" \
+  "servers on CPUs $server_cpus, clients on CPUs $client_cpus (PIN=${PIN:-1})"
 
-# --- preflight first: its answer to the realistic review is the fixed answer of the others.
+# --- preflight: its answer to the realistic review is the fixed answer of the others.
 start_fakeapi api --objects "$reviews/cluster.json"
 PREFLIGHT_PREFIX="${on_server[*]}" start_preflight bench --kubeconfig "$work/api-kubeconfig"
 metrics=http://127.0.0.1:$metrics_port/metrics
@@ -116,66 +139,75 @@ jq -e '.response.allowed == true' "$work/response.json" >/dev/null ||
   { echo "bench: preflight did not allow the realistic review: $(cat "$work/response.json")" >&2; exit 1; }
 jq -e '.response.allowed == true' < <(curl -sf --cacert "$work/certs/ca.crt" --data-binary @"$reviews/large.json" \
   -H 'Content-Type: application/json' "$url") >/dev/null || { echo "bench: preflight did not allow the large review" >&2; exit 1; }
-sleep 1
-idle_rss=$(rss_bytes "$preflight_pid")
-api_before=$(metric_sum "$metrics" preflight_kube_api_requests_total)
-reviews_before=$(metric_sum "$metrics" preflight_admission_requests_total)
-
-echo "results (requests/s, latency p50 / p99):"
-measure realistic "preflight realistic" "$url" "$reviews/realistic.json" '"allowed":true' "$preflight_pid"
-measure large "preflight 60 KB update" "$url" "$reviews/large.json" '"allowed":true' "$preflight_pid"
-printf '  %-22s realistic: %s; 60 KB update: %s\n' "preflight CPU/request" "${cpu[realistic]}" "${cpu[large]}"
-max=${rps[realistic/go]}
-half=$((max / 2))
-read -r lat_rps lat_p50 lat_p99 < <(run_go "$url" "$reviews/realistic.json" '"allowed":true' "$half")
-printf '  %-22s go at %s req/s (half of max %s): p50 %s ms p99 %s ms\n' "preflight latency" "$lat_rps" "$max" "$lat_p50" "$lat_p99"
-
-api_after=$(metric_sum "$metrics" preflight_kube_api_requests_total)
-reviews_after=$(metric_sum "$metrics" preflight_admission_requests_total)
-sleep 2
-loaded_rss=$(rss_bytes "$preflight_pid")
-stop "$preflight_pid"
 
 # --- the limit: nginx with the same certificate and TLS settings, one worker per server CPU.
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
 write_nginx_conf "$work" "$nginx_port" "$server_threads" "$(cat "$work/response.json")"
 "${on_server[@]}" nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-nginx_pid=$!
-echo "$nginx_pid" >>"$work/pids"
-for _ in $(seq 1 100); do curl -skf -o /dev/null -X POST "https://127.0.0.1:$nginx_port/validate" && break; sleep 0.05; done
-measure nginx "nginx (fixed answer)" "https://127.0.0.1:$nginx_port/validate" "$reviews/realistic.json" '"allowed":true'
-# The same open-loop latency run against the limit: what this machine and client allow at that rate.
-read -r nlat_rps nlat_p50 nlat_p99 < <(run_go "https://127.0.0.1:$nginx_port/validate" "$reviews/realistic.json" \
-  '"allowed":true' "$half")
-printf '  %-22s go at %s req/s (same rate): p50 %s ms p99 %s ms\n' "nginx latency" "$nlat_rps" "$nlat_p50" "$nlat_p99"
-stop "$nginx_pid"
+echo $! >>"$work/pids"
+nginx_url=https://127.0.0.1:$nginx_port/validate
+for _ in $(seq 1 100); do curl -skf -o /dev/null -X POST "$nginx_url" && break; sleep 0.05; done
 
 # --- the floor: bare cpp-httplib with preflight's TLS settings.
 bare_port=$(free_port)
 "${on_server[@]}" "$build/bench/preflight_bare_server" "$work/certs/tls.crt" "$work/certs/tls.key" "$bare_port" \
   "$work/response.json" >"$work/bare.log" 2>&1 &
-bare_pid=$!
-echo "$bare_pid" >>"$work/pids"
+echo $! >>"$work/pids"
+bare_url=https://127.0.0.1:$bare_port/validate
 for _ in $(seq 1 100); do curl -skf -o /dev/null "https://127.0.0.1:$bare_port/healthz" && break; sleep 0.05; done
-measure bare "bare httplib (fixed)" "https://127.0.0.1:$bare_port/validate" "$reviews/realistic.json" '"allowed":true'
-stop "$bare_pid"
+
+sleep 1
+idle_rss=$(rss_bytes "$preflight_pid")
+api_before=$(metric_sum "$metrics" preflight_kube_api_requests_total)
+reviews_before=$(metric_sum "$metrics" preflight_admission_requests_total)
+
+for ((i = 1; i <= rounds; i++)); do
+  round_of realistic "$url" "$reviews/realistic.json" '"allowed":true' "$preflight_pid"
+  round_of nginx "$nginx_url" "$reviews/realistic.json" '"allowed":true'
+  round_of bare "$bare_url" "$reviews/realistic.json" '"allowed":true'
+  round_of large "$url" "$reviews/large.json" '"allowed":true' "$preflight_pid"
+  for c in wrk go; do
+    ratios[nginx/$c]+=" $(echo "scale=2; $(last "${rps[realistic/$c]}") / $(last "${rps[nginx/$c]}")" | bc)"
+    ratios[bare/$c]+=" $(echo "scale=2; $(last "${rps[realistic/$c]}") / $(last "${rps[bare/$c]}")" | bc)"
+  done
+done
+
+echo "results (requests/s, latency p50 / p99; medians of $rounds rounds):"
+show realistic "preflight realistic"
+show large "preflight 60 KB update"
+printf '  %-22s realistic: %s; 60 KB update: %s\n' "preflight CPU/request" "$(cpu_per_request realistic)" \
+  "$(cpu_per_request large)"
+show nginx "nginx (fixed answer)"
+show bare "bare httplib (fixed)"
+
+# Open loop at half of preflight's maximum, then nginx at the same rate right after: what this
+# machine and client allow at that rate.
+max=$(median "${rps[realistic/go]}")
+half=$((max / 2))
+read -r lat_rps lat_p50 lat_p99 < <(run_go "$url" "$reviews/realistic.json" '"allowed":true' "$half")
+read -r nlat_rps nlat_p50 nlat_p99 < <(run_go "$nginx_url" "$reviews/realistic.json" '"allowed":true' "$half")
+printf '  %-22s go at %s req/s (half of max %s): p50 %s ms p99 %s ms\n' "preflight latency" "$lat_rps" "$max" "$lat_p50" "$lat_p99"
+printf '  %-22s go at %s req/s (same rate): p50 %s ms p99 %s ms\n' "nginx latency" "$nlat_rps" "$nlat_p50" "$nlat_p99"
+
+api_after=$(metric_sum "$metrics" preflight_kube_api_requests_total)
+reviews_after=$(metric_sum "$metrics" preflight_admission_requests_total)
+sleep 2
+loaded_rss=$(rss_bytes "$preflight_pid")
 
 # --- ratios and targets.
-ratio() { echo "scale=2; $1 / $2" | bc; }
 mib() { echo "scale=1; $1 / 1048576" | bc; }
 verdict() { if [[ $(echo "$1" | bc) == 1 ]]; then echo "met"; else echo "NOT met"; fi; }
 reviews_done=$((reviews_after - reviews_before))
 api_calls=$((api_after - api_before))
-echo "ratios (realistic review):"
+echo "ratios (realistic review; median of the rounds, each round's in brackets):"
 for c in wrk go; do
-  rn=$(ratio "${rps[realistic/$c]}" "${rps[nginx/$c]}")
-  rb=$(ratio "${rps[realistic/$c]}" "${rps[bare/$c]}")
-  echo "  $c: preflight/nginx $rn  preflight/bare $rb"
+  echo "  $c: preflight/nginx $(median "${ratios[nginx/$c]}") [${ratios[nginx/$c]# }]" \
+    " preflight/bare $(median "${ratios[bare/$c]}") [${ratios[bare/$c]# }]"
 done
 echo "targets:"
 for c in wrk go; do
-  rn=$(ratio "${rps[realistic/$c]}" "${rps[nginx/$c]}")
+  rn=$(median "${ratios[nginx/$c]}")
   echo "  preflight/nginx ($c) $rn >= 0.5: $(verdict "$rn >= 0.5")"
 done
 echo "  p99 at half of max throughput $lat_p99 ms <= 2 ms: $(verdict "$lat_p99 <= 2")" \
