@@ -67,9 +67,9 @@ constexpr std::size_t kCopyBlock = 4;
 
 // One open array or object of kept values (see Parser::document).
 struct Frame {
-  std::uint32_t mark;  // index in Scratch::open of its first child; its own node is just before
-  int place;           // the place of the container (its members' places derive from it)
-  char close;          // '}' for an object, ']' for an array
+  Node* node;  // its node, in Scratch::open; its children's follow
+  int place;   // the place of the container (its members' places derive from it)
+  char close;  // '}' for an object, ']' for an array
 };
 
 // The parser's working buffers, one set per thread and reused by every parse on it, so that a
@@ -126,6 +126,7 @@ class Parser {
         frames_(thread_scratch().frames), closes_(thread_scratch().closes) {
     if (frames_.size() < static_cast<std::size_t>(max_depth_) + 1) frames_.resize(max_depth_ + 1);
     if (open_.empty()) open_.resize(256);  // the root's slot is written before any growth test
+    if (nodes_.empty()) nodes_.resize(256);
   }
 
   // The value at the start of the text (after spaces), and nothing but spaces after it.
@@ -137,15 +138,36 @@ class Parser {
     Node* slot = slots;
     Node* slots_end = slots + open_.size() - kCopyBlock;  // see append()
     Frame* const frames = frames_.data();
+    Frame* const deepest = frames + max_depth_;
     Frame* f = frames;  // frames[0] stands for "no container": the root's value is at depth 0
+    // The document's nodes so far: nodes_[0, out - nodes_.data()).
+    Node* out = nodes_.data();
+    Node* out_end = out + nodes_.size() - kCopyBlock;  // see append()
     // A new slot after `slot`, for the next child of the innermost container.
     auto next_slot = [&] {
       if (++slot == slots_end) [[unlikely]] {
-        const std::size_t at = static_cast<std::size_t>(slot - slots);
-        slots = grow(open_, at + 1 + kCopyBlock);
-        slot = slots + at;
+        Node* const old = slots;
+        slots = grow(open_, static_cast<std::size_t>(slot - old) + 1 + kCopyBlock);
+        slot = slots + (slot - old);
         slots_end = slots + open_.size() - kCopyBlock;
+        for (Frame* g = frames + 1; g <= f; ++g) g->node = slots + (g->node - old);
       }
+    };
+    // Appends nodes [from, from + n) to the document's. Most containers have a few children: up
+    // to kCopyBlock are copied as a block of that size, which the compiler inlines (a memmove
+    // call cost more than the copy); both buffers keep kCopyBlock nodes of room for it.
+    auto append = [&](const Node* from, std::size_t n) {
+      if (out + n > out_end) [[unlikely]] {
+        const std::size_t at = static_cast<std::size_t>(out - nodes_.data());
+        out = grow(nodes_, at + n + kCopyBlock) + at;
+        out_end = nodes_.data() + nodes_.size() - kCopyBlock;
+      }
+      if (n <= kCopyBlock) {
+        std::memcpy(out, from, kCopyBlock * sizeof(Node));
+      } else {
+        std::memcpy(out, from, n * sizeof(Node));
+      }
+      out += n;
     };
 
     // Spaces are skipped where the grammar allows them, but looked for only when the byte
@@ -161,10 +183,10 @@ class Parser {
         p = string(p, slot->at, slot->size);
         if (p == nullptr) return false;
       } else if (*p == '{' || *p == '[') {
-        if (f == frames + max_depth_) return false;
+        if (f == deepest) return false;
         const bool object = *p == '{';
         slot->type = object ? Node::Type::kObject : Node::Type::kArray;
-        *++f = {static_cast<std::uint32_t>(slot - slots) + 1, place, object ? '}' : ']'};
+        *++f = {slot, place, object ? '}' : ']'};
         p = skip_space(p + 1);
         if (*p != f->close) goto child;  // its first child
         ++p;
@@ -197,9 +219,9 @@ class Parser {
       // block, and its own node (the slot just before them) learns where.
       // `slot` is its last child's, or its own when it has none.
       {
-        Node* container = slots + f->mark - 1;
+        Node* container = f->node;
         const auto children = static_cast<std::uint32_t>(slot - container);
-        container->at = static_cast<std::uint32_t>(nodes_top_);
+        container->at = static_cast<std::uint32_t>(out - nodes_.data());
         container->size = children;
         append(container + 1, children);
         slot = container;
@@ -235,7 +257,7 @@ class Parser {
     }
     if (skip_space(p) != end_) return false;
     append(slots, 1);  // the root, last
-    nodes.assign(nodes_.data(), nodes_.data() + nodes_top_);
+    nodes.assign(nodes_.data(), out);
     return true;
   }
 
@@ -254,20 +276,6 @@ class Parser {
   }
 
   std::uint32_t offset(const char* p) const { return static_cast<std::uint32_t>(p - text_); }
-
-  // Appends nodes [from, from + n) to the document's. Most containers have a few children: up
-  // to kCopyBlock are copied as a block of that size, which the compiler inlines (a memmove
-  // call cost more than the copy); both buffers keep kCopyBlock nodes of room for it.
-  void append(const Node* from, std::size_t n) {
-    if (nodes_top_ + n + kCopyBlock > nodes_.size()) [[unlikely]] grow(nodes_, nodes_top_ + n + kCopyBlock);
-    Node* to = nodes_.data() + nodes_top_;
-    if (n <= kCopyBlock) {
-      std::memcpy(to, from, kCopyBlock * sizeof(Node));
-    } else {
-      std::memcpy(to, from, n * sizeof(Node));
-    }
-    nodes_top_ += n;
-  }
 
   // Makes room for `need` nodes in `v` (its size only grows: the parser keeps its own count);
   // returns the new storage.
@@ -295,48 +303,54 @@ class Parser {
     // The closing byte of each open container, innermost last. Sized once: nesting is bounded.
     if (closes_.size() < static_cast<std::size_t>(max_depth_) + 1) closes_.resize(max_depth_ + 1);
     char* const open = closes_.data();
+    const int room = max_depth_ - depth;  // how many containers may open inside
     int top = 0;
     for (;;) {
       // A value at p.
-      if (*p == '{' || *p == '[') {
-        const char close = *p == '{' ? '}' : ']';
-        if (depth + top + 1 > max_depth_) return nullptr;
-        p = skip_space(p + 1);
-        if (*p == close) {
-          ++p;  // empty
-        } else {
-          open[top++] = close;
-          if (close == '}' && (p = skip_key(p)) == nullptr) return nullptr;
-          continue;  // its first value
-        }
-      } else if (*p == '"') {
+      if (*p == '"') {
         if ((p = skip_string(p)) == nullptr) return nullptr;
+      } else if (*p == '{' || *p == '[') {
+        if (top == room) return nullptr;
+        const char close = *p == '{' ? '}' : ']';
+        ++p;
+        if (*p != close && *(p = skip_space(p)) != close) {
+          open[top++] = close;
+          if (close == '}') goto key;
+          continue;  // its first element
+        }
+        ++p;  // empty
+      } else if (char* s = skip_space(p); s != p) {
+        p = s;
+        continue;
       } else {
         Node unused{};
         if ((p = scalar(p, unused)) == nullptr) return nullptr;
       }
+    after_value:
       // After a value: the next one in the innermost container, or its end.
-      for (;;) {
-        if (top == 0) return p;
-        p = skip_space(p);
-        if (*p == ',') {
-          p = skip_space(p + 1);
-          if (open[top - 1] == '}' && (p = skip_key(p)) == nullptr) return nullptr;
-          break;
-        }
-        if (*p != open[top - 1]) return nullptr;
+      if (top == 0) return p;
+      if (*p == ',') {
+        ++p;
+        if (open[top - 1] == '}') goto key;
+        continue;
+      }
+      if (*p == open[top - 1]) {
         ++p;
         --top;
+        goto after_value;
       }
+      if (char* s = skip_space(p); s != p) {
+        p = s;
+        goto after_value;
+      }
+      return nullptr;
+    key:
+      // `"key" :` at p, then the member's value.
+      if (*p != '"' && *(p = skip_space(p)) != '"') return nullptr;
+      if ((p = skip_string(p)) == nullptr) return nullptr;
+      if (*p != ':' && *(p = skip_space(p)) != ':') return nullptr;
+      ++p;
     }
-  }
-
-  // `"key" :` at p; returns the position of the member's value.
-  static char* skip_key(char* p) {
-    if (*p != '"' || (p = skip_string(p)) == nullptr) return nullptr;
-    p = skip_space(p);
-    if (*p != ':') return nullptr;
-    return skip_space(p + 1);
   }
 
   [[gnu::noinline]] char* number(char* p, Node& out) {
@@ -481,28 +495,42 @@ class Parser {
   }
 
   // A string at p that is left out: checked as string() checks it, nothing written or kept.
-  // last-applied-configuration is such a string, a whole object with an escape every few bytes.
-  static char* skip_string(char* p) {
+  // last-applied-configuration is such a string, a whole object with an escape every few bytes:
+  // one-byte escapes (`\"`) are stepped over within the 16 bytes looked at, without looking at
+  // them again; anything else that needs attention is handled one at a time.
+  [[gnu::always_inline]] static char* skip_string(char* p) {
     ++p;
     for (;;) {
-      p = skip_plain(p);
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"') return p + 1;
-      if (c == '\\') {
-        if (escape_of(p[1]) != 0) {
-          p += 2;
-        } else {
-          unsigned cp;
-          if (p[1] != 'u' || (p = unicode_escape(p + 2, cp)) == nullptr) return nullptr;
+      for (unsigned mask = special_bytes(p); mask != 0;) {
+        const unsigned i = static_cast<unsigned>(__builtin_ctz(mask));
+        char* const s = p + i;
+        if (*s == '"') return s + 1;
+        if (*s != '\\' || escape_of(s[1]) == 0 || i == 15) {  // the escaped byte is in the next 16
+          p = skip_special(s);
+          if (p == nullptr) return nullptr;
+          goto next;
         }
-      } else if (c >= 0x80) {
-        const std::size_t n = utf8_length(p);
-        if (n == 0) return nullptr;
-        p += n;
-      } else {
-        return nullptr;  // a control character, or the end of the body
+        mask &= ~0u << (i + 2);  // the escape and its byte (which may be a '"' or '\\')
       }
+      p += 16;
+    next:;
     }
+  }
+
+  // One byte that needs attention in a string that is left out, at p: an escape, a UTF-8
+  // sequence, or a control character (the end of the body among them); returns what follows.
+  [[gnu::noinline]] static char* skip_special(char* p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '\\') {
+      if (escape_of(p[1]) != 0) return p + 2;
+      unsigned cp;
+      return p[1] == 'u' ? unicode_escape(p + 2, cp) : nullptr;
+    }
+    if (c >= 0x80) {
+      const std::size_t n = utf8_length(p);
+      return n == 0 ? nullptr : p + n;
+    }
+    return nullptr;  // a control character, or the end of the body
   }
 
   // The code point of `\uXXXX` at p (just after the `u`), or of a surrogate pair
@@ -519,6 +547,26 @@ class Parser {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
     return p;
+  }
+
+  // A bit for each of the 16 bytes at p that skip_plain() stops at (bit i for p[i]). The
+  // padding makes the load safe whenever p is at most the end of the body.
+  static unsigned special_bytes(const char* p) {
+#if defined(__SSE2__)
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // As signed bytes, control characters (0..0x1f) and non-ASCII (0x80..0xff) are < 0x20.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+#else
+    unsigned mask = 0;
+    for (unsigned i = 0; i < 16; ++i) {
+      const auto c = static_cast<unsigned char>(p[i]);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) mask |= 1u << i;
+    }
+    return mask;
+#endif
   }
 
   // Moves p past the bytes of a string that need no attention: all but '"', '\\', control
@@ -554,8 +602,7 @@ class Parser {
   const int max_depth_;
   const ChildPlace place_;
   std::vector<Node>& open_;     // slots of the kept values being read (see document())
-  std::vector<Node>& nodes_;    // the document's nodes so far: nodes_[0, nodes_top_)
-  std::size_t nodes_top_ = 0;
+  std::vector<Node>& nodes_;    // the document's nodes (see document())
   std::vector<Frame>& frames_;  // the open containers of kept values
   std::string& closes_;         // skip()'s stack of open containers
 };
