@@ -549,15 +549,18 @@ class Parser {
     return p;
   }
 
-  // A bit for each of the 16 bytes at p that skip_plain() stops at (bit i for p[i]). The
-  // padding makes the load safe whenever p is at most the end of the body.
+  // A bit for each of the 16 bytes at p that needs attention in a string (bit i for p[i]): '"',
+  // '\\', control characters and non-ASCII bytes. The padding makes the load safe whenever p is
+  // at most the end of the body. SSE2 (every x86-64) looks at the 16 at once.
   static unsigned special_bytes(const char* p) {
 #if defined(__SSE2__)
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // As signed bytes, control characters (0..0x1f) and non-ASCII (0x80..0xff) are < 0x20.
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    // The mask takes each byte's sign bit. As signed bytes, control characters (0..0x1f) and
+    // non-ASCII (0x80..0xff) are those below 0x20, which is where v - 0x20 (saturated, so it
+    // cannot wrap) is negative: one instruction where a comparison needs three.
+    const __m128i special = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_subs_epi8(v, _mm_set1_epi8(0x20)));
     return static_cast<unsigned>(_mm_movemask_epi8(special));
 #else
     unsigned mask = 0;
@@ -569,32 +572,13 @@ class Parser {
 #endif
   }
 
-  // Moves p past the bytes of a string that need no attention: all but '"', '\\', control
-  // characters and non-ASCII bytes. Most of a review is such bytes; SSE2 (every x86-64) looks
-  // at 16 of them per step. No end test: the padding's '\0' stops it.
+  // Moves p past the bytes of a string that need no attention (see special_bytes()). Most of a
+  // review is such bytes. No end test: the padding's '\0' stops it.
   static char* skip_plain(char* p) {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
     for (;;) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      // As signed bytes, control characters (0..0x1f) and non-ASCII (0x80..0xff) are < 0x20.
-      const __m128i special = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-          _mm_cmplt_epi8(v, space));
-      if (const int mask = _mm_movemask_epi8(special); mask != 0) {
-        return p + __builtin_ctz(static_cast<unsigned>(mask));
-      }
+      if (const unsigned mask = special_bytes(p); mask != 0) return p + __builtin_ctz(mask);
       p += 16;
     }
-#else
-    for (;;) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return p;
-      ++p;
-    }
-#endif
   }
 
   char* const text_;
