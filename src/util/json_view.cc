@@ -140,9 +140,10 @@ class Parser {
     Frame* const frames = frames_.data();
     Frame* const deepest = frames + max_depth_;
     Frame* f = frames;  // frames[0] stands for "no container": the root's value is at depth 0
-    // The document's nodes so far: nodes_[0, out - nodes_.data()).
+    // The document's nodes so far: out[0, out_size), in nodes_.
     Node* out = nodes_.data();
-    Node* out_end = out + nodes_.size() - kCopyBlock;  // see append()
+    std::uint32_t out_size = 0;
+    std::size_t out_room = nodes_.size() - kCopyBlock;  // see append()
     // A new slot after `slot`, for the next child of the innermost container.
     auto next_slot = [&] {
       if (++slot == slots_end) [[unlikely]] {
@@ -156,18 +157,17 @@ class Parser {
     // Appends nodes [from, from + n) to the document's. Most containers have a few children: up
     // to kCopyBlock are copied as a block of that size, which the compiler inlines (a memmove
     // call cost more than the copy); both buffers keep kCopyBlock nodes of room for it.
-    auto append = [&](const Node* from, std::size_t n) {
-      if (out + n > out_end) [[unlikely]] {
-        const std::size_t at = static_cast<std::size_t>(out - nodes_.data());
-        out = grow(nodes_, at + n + kCopyBlock) + at;
-        out_end = nodes_.data() + nodes_.size() - kCopyBlock;
+    auto append = [&](const Node* from, std::uint32_t n) {
+      if (out_size + n > out_room) [[unlikely]] {
+        out = grow(nodes_, std::size_t{out_size} + n + kCopyBlock);
+        out_room = nodes_.size() - kCopyBlock;
       }
       if (n <= kCopyBlock) {
-        std::memcpy(out, from, kCopyBlock * sizeof(Node));
+        std::memcpy(out + out_size, from, kCopyBlock * sizeof(Node));
       } else {
-        std::memcpy(out, from, n * sizeof(Node));
+        std::memcpy(out + out_size, from, n * sizeof(Node));
       }
-      out += n;
+      out_size += n;
     };
 
     // Spaces are skipped where the grammar allows them, but looked for only when the byte
@@ -184,9 +184,8 @@ class Parser {
         if (p == nullptr) return false;
       } else if (*p == '{' || *p == '[') {
         if (f == deepest) return false;
-        const bool object = *p == '{';
-        slot->type = object ? Node::Type::kObject : Node::Type::kArray;
-        *++f = {slot, place, object ? '}' : ']'};
+        slot->type = *p == '{' ? Node::Type::kObject : Node::Type::kArray;
+        *++f = {slot, place, static_cast<char>(*p + 2)};  // '{' + 2 is '}', '[' + 2 is ']'
         p = skip_space(p + 1);
         if (*p != f->close) goto child;  // its first child
         ++p;
@@ -221,7 +220,7 @@ class Parser {
       {
         Node* container = f->node;
         const auto children = static_cast<std::uint32_t>(slot - container);
-        container->at = static_cast<std::uint32_t>(out - nodes_.data());
+        container->at = out_size;
         container->size = children;
         append(container + 1, children);
         slot = container;
@@ -257,7 +256,7 @@ class Parser {
     }
     if (skip_space(p) != end_) return false;
     append(slots, 1);  // the root, last
-    nodes.assign(nodes_.data(), out);
+    nodes.assign(out, out + out_size);
     return true;
   }
 
