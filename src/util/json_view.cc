@@ -518,7 +518,9 @@ class Parser {
 
   // One byte that needs attention in a string that is left out, at p: an escape, a UTF-8
   // sequence, or a control character (the end of the body among them); returns what follows.
-  [[gnu::noinline]] static char* skip_special(char* p) {
+  // Left to the compiler to inline: as a call, it made skip() keep the 16-byte constants of
+  // special_bytes() on the stack and copy them there again for every key.
+  static char* skip_special(char* p) {
     const auto c = static_cast<unsigned char>(*p);
     if (c == '\\') {
       if (escape_of(p[1]) != 0) return p + 2;
