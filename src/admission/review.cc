@@ -102,17 +102,30 @@ std::optional<int> view_place(int parent, std::string_view key) {
 
 }  // namespace
 
-std::optional<Result<AdmissionRequest>> decode_review_view(std::string_view body) {
+namespace {
+
+// The fast path in two steps, so that decode_review returns the request it reads without
+// moving it into an optional and out again.
+std::shared_ptr<const json_view::Document> parse_view(std::string_view body) {
   static_assert(static_cast<int>(Place::kOther) == 0,
                 "json_view puts array elements, and all members below kOther, at 0");
-  std::shared_ptr<const json_view::Document> doc = json_view::Document::parse(
-      body, kMaxJsonDepth, &view_place, static_cast<int>(Place::kRoot));
-  if (doc == nullptr) return std::nullopt;
+  return json_view::Document::parse(body, kMaxJsonDepth, &view_place, static_cast<int>(Place::kRoot));
+}
+
+Result<AdmissionRequest> read_view(std::shared_ptr<const json_view::Document> doc) {
   return read_request(doc->root(), [&](const json_view::Value& request, AdmissionRequest& req) {
     req.view_object = request.find("object").value_or(json_view::Value());
     req.view_old_object = request.find("oldObject").value_or(json_view::Value());
-    req.document = doc;
+    req.document = std::move(doc);
   });
+}
+
+}  // namespace
+
+std::optional<Result<AdmissionRequest>> decode_review_view(std::string_view body) {
+  std::shared_ptr<const json_view::Document> doc = parse_view(body);
+  if (doc == nullptr) return std::nullopt;
+  return read_view(std::move(doc));
 }
 
 Result<AdmissionRequest> decode_review_document(std::string_view body) {
@@ -136,7 +149,7 @@ Result<AdmissionRequest> decode_review_document(std::string_view body) {
 }
 
 Result<AdmissionRequest> decode_review(std::string_view body) {
-  if (std::optional<Result<AdmissionRequest>> fast = decode_review_view(body)) return std::move(*fast);
+  if (std::shared_ptr<const json_view::Document> doc = parse_view(body)) return read_view(std::move(doc));
   return decode_review_document(body);
 }
 

@@ -7,6 +7,12 @@
 // the rest; callers fall back to nlohmann for anything refused, so their error messages stay
 // those of nlohmann's path. A Value offers the queries workload_from_json makes of an
 // nlohmann::json, with nlohmann's meaning (duplicate keys: the last one wins).
+//
+// Lifetime: the text of every string and number (Value::string(), member names) is a view into
+// the Document's own copy of the body, never into the caller's body, and stays valid exactly as
+// long as the Document does: callers may keep such views (rather than copies) in anything that
+// also holds the Document (AdmissionRequest::document is a shared_ptr to it). Values themselves
+// are pointers into the Document and live as long.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +28,7 @@ namespace preflight::json_view {
 // 20 bytes: strings are offsets into the document's text (a body is far below 4 GiB: parse
 // refuses larger ones), so a node copies cheaply while the parser moves it into place. No member
 // initializers: a trivial type is copied in blocks (memmove), not one node at a time; the parser
-// value-initializes (Node{}) the nodes it makes.
+// writes every field of each node it makes.
 struct Node {
   enum class Type : std::uint8_t { kNull, kFalse, kTrue, kNumber, kString, kArray, kObject };
   std::uint32_t key;       // member name, when the parent is an object: offset in the text
@@ -50,6 +56,7 @@ class Value {
   bool is_boolean() const {
     return node_ != nullptr && (node_->type == Node::Type::kTrue || node_->type == Node::Type::kFalse);
   }
+  // Strings: the decoded text; numbers: the literal as written. A view into the Document.
   std::string_view string() const;
   bool boolean() const { return node_->type == Node::Type::kTrue; }
   // Arrays.

@@ -122,6 +122,30 @@ TEST(ReviewReaderTest, LeftOutMembersAreValidatedTheSame) {
   }
 }
 
+// Strings are looked at 16 bytes at a time, and a left-out string steps over one-byte escapes
+// within those 16: every kind of byte that needs attention, at every offset around the first
+// two steps, in a kept and in a left-out string, is accepted or refused as nlohmann does.
+TEST(ReviewReaderTest, EscapesAtEveryOffsetReadTheSame) {
+  const char* specials[] = {
+      R"(\")", R"(\\)", R"(\/)", R"(\n)", R"(\t)", R"(\u00e9)", R"(\uD83D\uDE00)", R"(\uDE00)",
+      R"(\x)", "\xC3\xA9", "\xF0\x9F\x98\x80", "\xC0\xAF", "\x01", R"(\")" R"(\")", R"(\\")",
+  };
+  const std::string spec = R"("spec":{"template":{"spec":{"containers":[{"name":"a","image":"x"}]}}})";
+  int accepted = 0;
+  for (const char* special : specials) {
+    for (std::size_t at = 0; at < 40; ++at) {
+      const std::string text = std::string(at, 'a') + special + std::string(at % 7, 'b');
+      const std::string value = "\"" + text + "\"";
+      // Left out (status, last-applied-configuration), and kept (a label).
+      accepted += same(wrap("{\"status\":{\"s\":" + value + ",\"t\":[" + value + "]}," + spec + "}"));
+      accepted += same(wrap("{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":" +
+                            value + "}}," + spec + "}"));
+      accepted += same(wrap("{\"metadata\":{\"labels\":{\"" + text + "\":" + value + "}}," + spec + "}"));
+    }
+  }
+  EXPECT_GT(accepted, 1000);
+}
+
 TEST(ReviewReaderTest, RefusedBodiesGoToTheDocumentPath) {
   const std::string deep(200, '[');
   const char* refused[] = {
