@@ -54,6 +54,8 @@ class Fields {
   // `json`: one JSON value, already serialised.
   Fields& raw(std::string_view key, std::string_view json);
   const std::string& text() const { return text_; }  // ,"key":value...
+  // Empties the line and keeps its buffer: a caller logging a line per review reuses one Fields.
+  void clear() { text_.clear(); }
 
  private:
   std::string& key(std::string_view key);
