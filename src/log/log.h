@@ -59,6 +59,8 @@ class Fields {
 
  private:
   std::string& key(std::string_view key);
+  // ,"key":<open><json><close> (open, close: a quote, brackets, or '\0' for none).
+  void member(std::string_view key, std::string_view json, char open = '\0', char close = '\0');
   std::string text_;
 };
 
