@@ -135,16 +135,17 @@ Validation start_validate(std::string_view body, std::chrono::milliseconds timeo
     return {HttpReply{400, json_error(request.error())}, nullptr};
   }
   const cluster::ClusterView* cluster = runtime.cluster();
-  auto state = std::unique_ptr<WaitingReview::State>(new WaitingReview::State{
-      runtime, std::move(*request), runtime.policy(), cluster, {}, start, start,
-      cluster != nullptr ? cluster->generation() : 0});
-  state->decide();
+  // On the stack: only a review that waits needs it on the heap.
+  WaitingReview::State state{runtime,  std::move(*request), runtime.policy(), cluster, {}, start,
+                             start,    cluster != nullptr ? cluster->generation() : 0};
+  state.decide();
   // secret_timeout: a referenced object may be created right after the workload (kubectl
   // apply -f dir/): such a review waits for the cluster state to change, off the caller's thread.
-  if (cluster == nullptr || !waits_for_cluster(state->decision)) return {state->reply(), nullptr};
-  state->deadline = start + wait_budget(state->policy->secret_timeout, timeout);
-  if (state->deadline <= start) return {state->reply(), nullptr};
-  return {std::nullopt, std::make_unique<WaitingReview>(std::move(state))};
+  if (cluster == nullptr || !waits_for_cluster(state.decision)) return {state.reply(), nullptr};
+  state.deadline = start + wait_budget(state.policy->secret_timeout, timeout);
+  if (state.deadline <= start) return {state.reply(), nullptr};
+  return {std::nullopt, std::make_unique<WaitingReview>(
+                            std::make_unique<WaitingReview::State>(std::move(state)))};
 }
 
 HttpReply handle_validate(std::string_view body, std::chrono::milliseconds timeout, Runtime& runtime) {
