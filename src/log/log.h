@@ -54,9 +54,13 @@ class Fields {
   // `json`: one JSON value, already serialised.
   Fields& raw(std::string_view key, std::string_view json);
   const std::string& text() const { return text_; }  // ,"key":value...
+  // Empties the line and keeps its buffer: a caller logging a line per review reuses one Fields.
+  void clear() { text_.clear(); }
 
  private:
   std::string& key(std::string_view key);
+  // ,"key":<open><json><close> (open, close: a quote, brackets, or '\0' for none).
+  void member(std::string_view key, std::string_view json, char open = '\0', char close = '\0');
   std::string text_;
 };
 

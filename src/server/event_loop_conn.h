@@ -23,6 +23,10 @@ struct EventLoop::Conn {
   bool close_after_write = false;
   bool linger_after_write = false;
   bool read_wants_write = false;  // SSL_read needs the socket writable (TLS 1.3 KeyUpdate)
+  // Busy: the TLS buffers are kept between requests (SSL_MODE_RELEASE_BUFFERS cleared) until
+  // the connection has been idle for a while (EventLoop::sweep).
+  bool keeps_tls_buffers = false;
+  bool answered_before = false;  // a request of this connection was answered before this one
   std::uint32_t events = 0;       // what epoll watches
   Clock::time_point deadline;
   Clock::time_point request_deadline;

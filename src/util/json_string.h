@@ -10,4 +10,7 @@ namespace preflight {
 // Appends `s` as a JSON string.
 void append_json_string(std::string& out, std::string_view s);
 
+// True when `s` is written between the quotes as it is: printable ASCII other than '"' and '\\'.
+bool is_plain_json_string(std::string_view s);
+
 }  // namespace preflight
