@@ -15,6 +15,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -71,6 +72,70 @@ class FieldPath {
   }
 
   std::string path_;
+};
+
+// Where a part of a Workload sits in its object, kept as a few names and indices: the text
+// ("spec.template.spec.containers[0].env[2]") is written only when a finding names it, not
+// for every container, env var and volume of every review. The shape is
+//
+//   root[.list[index][.sub[sub_index]]][.leaf]
+//
+//   PartPath c = PartPath("spec.template.spec").at("containers", 0);
+//   c.at("env", 2).str();                           // "spec.template.spec.containers[0].env[2]"
+//   c.at("envFrom", 0).field("configMapRef").str();  // "...containers[0].envFrom[0].configMapRef"
+//
+// The names are not copied: they must outlive the PartPath (string literals, the static
+// names of the readers, the pod spec paths of workload.cc).
+class PartPath {
+ public:
+  PartPath() = default;
+  explicit PartPath(std::string_view root) : root_(root) {}
+
+  // This path with "[index]" of the member `field` below it (at most two levels).
+  PartPath at(std::string_view field, std::size_t index) const {
+    PartPath p = *this;
+    if (p.list_.empty()) {
+      p.list_ = field;
+      p.index_ = static_cast<std::uint32_t>(index);
+    } else {
+      p.sub_ = field;
+      p.sub_index_ = static_cast<std::uint32_t>(index);
+    }
+    return p;
+  }
+  // This path with the member `field` below it (the last step).
+  PartPath field(std::string_view field) const {
+    PartPath p = *this;
+    p.leaf_ = field;
+    return p;
+  }
+
+  std::string str() const {
+    std::string out;
+    append_to(out);
+    return out;
+  }
+  void append_to(std::string& out) const {
+    out.append(root_);
+    if (!list_.empty()) append_item(out, list_, index_);
+    if (!sub_.empty()) append_item(out, sub_, sub_index_);
+    if (!leaf_.empty()) out.append(".").append(leaf_);
+  }
+
+ private:
+  static void append_item(std::string& out, std::string_view field, std::uint32_t index) {
+    char digits[16];
+    const char* end = std::to_chars(digits, digits + sizeof digits, index).ptr;
+    out.append(".").append(field).append("[");
+    out.append(digits, static_cast<std::size_t>(end - digits)).append("]");
+  }
+
+  std::string_view root_;   // the pod spec's path
+  std::string_view list_;   // "containers", "volumes", ...; empty: the root itself
+  std::string_view sub_;    // "env", "envFrom", "projected.sources"; empty: none
+  std::string_view leaf_;   // "secretRef", "configMap", ...; empty: none
+  std::uint32_t index_ = 0;
+  std::uint32_t sub_index_ = 0;
 };
 
 }  // namespace preflight
