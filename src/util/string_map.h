@@ -101,13 +101,25 @@ class StringMap {
     if (std::adjacent_find(entries_.begin(), entries_.end(), not_before) == entries_.end()) {
       return;  // strictly increasing keys: sorted, none twice
     }
-    std::stable_sort(entries_.begin(), entries_.end(), by_key);
+    if (entries_.size() <= kInsertionSortMax) {
+      // Stable, and without the buffer std::stable_sort allocates: maps are small.
+      for (size_type i = 1; i < entries_.size(); ++i) {
+        const value_type e = entries_[i];
+        size_type j = i;
+        for (; j > 0 && e.first < entries_[j - 1].first; --j) entries_[j] = entries_[j - 1];
+        entries_[j] = e;
+      }
+    } else {
+      std::stable_sort(entries_.begin(), entries_.end(), by_key);
+    }
     entries_.erase(std::unique(entries_.begin(), entries_.end(), same_key), entries_.end());
   }
 
   friend bool operator==(const StringMap&, const StringMap&) = default;
 
  private:
+  static constexpr size_type kInsertionSortMax = 32;
+
   std::pair<const_iterator, bool> emplace_view(std::string_view key, std::string_view value) {
     const_iterator it = lower_bound(key);
     if (it != end() && it->first == key) return {it, false};

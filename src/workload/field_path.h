@@ -1,8 +1,8 @@
 #pragma once
 // The field path of the part of an object a reader is at ("spec.template.spec.containers[0]"),
-// grown as it descends and cut back as it returns. One buffer serves a whole object, so a
-// path costs a copy only where one is kept (Container::path ...) and a message only where a
-// field is wrong: readers do not build a string per field they look at.
+// grown as it descends and cut back as it returns. It is kept as a stack of names and
+// indices and written out only when asked (str(), child()): readers ask only for a message
+// about a wrong field, so the fields that are right cost a push and a pop each.
 //
 //   FieldPath path("spec");
 //   {
@@ -11,13 +11,15 @@
 //     path.child("image");                             // "spec.containers[0].image" (a copy)
 //   }                                                  // "spec" again
 //
-// A Scope must end before any scope entered earlier on the same path (it is a stack).
+// A Scope must end before any scope entered earlier on the same path (it is a stack). The
+// names are not copied: each must outlive its Scope.
 
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace preflight {
 
@@ -26,52 +28,64 @@ class FieldPath {
   // Extends the path until it is destroyed.
   class [[nodiscard]] Scope {
    public:
-    ~Scope() { path_.path_.resize(size_); }
+    ~Scope() { path_.steps_.pop_back(); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     friend class FieldPath;
-    Scope(FieldPath& path, std::size_t size) : path_(path), size_(size) {}
+    explicit Scope(FieldPath& path) : path_(path) {}
     FieldPath& path_;
-    std::size_t size_;
   };
 
-  explicit FieldPath(std::string_view root = {}) : path_(root) { path_.reserve(128); }
+  explicit FieldPath(std::string_view root = {}) : root_(root) { steps_.reserve(16); }
 
   // Appends ".field" ("field" at the root).
   Scope enter(std::string_view field) {
-    const std::size_t size = path_.size();
-    append_field(path_, field);
-    return Scope(*this, size);
+    steps_.push_back({field, 0, false});
+    return Scope(*this);
   }
   // Appends "[index]".
   Scope enter(std::size_t index) {
-    const std::size_t size = path_.size();
-    char digits[24];
-    const char* end = std::to_chars(digits, digits + sizeof digits, index).ptr;
-    path_.push_back('[');
-    path_.append(digits, static_cast<std::size_t>(end - digits)).push_back(']');
-    return Scope(*this, size);
+    steps_.push_back({{}, index, true});
+    return Scope(*this);
   }
 
-  const std::string& str() const { return path_; }
+  std::string str() const {
+    std::string out(root_);
+    for (const Step& s : steps_) {
+      if (s.is_index) {
+        char digits[24];
+        const char* end = std::to_chars(digits, digits + sizeof digits, s.index).ptr;
+        out.push_back('[');
+        out.append(digits, static_cast<std::size_t>(end - digits)).push_back(']');
+      } else {
+        append_field(out, s.field);
+      }
+    }
+    return out;
+  }
   // The path of a field below the current one, as a new string.
   std::string child(std::string_view field) const {
-    std::string out;
-    out.reserve(path_.size() + 1 + field.size());
-    out.append(path_);
+    std::string out = str();
     append_field(out, field);
     return out;
   }
 
  private:
+  struct Step {
+    std::string_view field;  // when !is_index
+    std::size_t index;       // when is_index
+    bool is_index;
+  };
+
   static void append_field(std::string& to, std::string_view field) {
     if (!to.empty()) to.push_back('.');
     to.append(field);
   }
 
-  std::string path_;
+  std::string_view root_;
+  std::vector<Step> steps_;
 };
 
 // Where a part of a Workload sits in its object, kept as a few names and indices: the text
