@@ -27,7 +27,9 @@ Decision allow_unchecked(const AdmissionRequest& request, std::string why) {
 // request.object (or oldObject) as a Workload, from whichever reader decoded the request.
 Result<Workload> workload_of(const AdmissionRequest& request, bool old, WorkloadKind kind) {
   if (request.document) {
-    return workload_from_json(old ? request.view_old_object : request.view_object, kind);
+    // The Workload points into the document and keeps it alive.
+    return workload_from_json(old ? request.view_old_object : request.view_object, kind,
+                              request.document);
   }
   return workload_from_json(old ? request.old_object : request.object, kind);
 }

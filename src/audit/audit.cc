@@ -16,7 +16,7 @@ AuditResult run_audit(const std::vector<cluster::WorkloadStore::Entry>& workload
     if (eval.exempt) ++out.exempt;
     for (std::string& n : eval.notices) out.notices.push_back(std::move(n));
     for (Finding& f : eval.findings) {
-      out.findings.push_back({w->display(), w->namespace_name, std::move(f)});
+      out.findings.push_back({w->display(), std::string(w->namespace_name), std::move(f)});
     }
     if (progress && (out.workloads % progress_every == 0 || out.workloads == total)) {
       progress(out.workloads, total);

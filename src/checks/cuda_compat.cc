@@ -88,11 +88,13 @@ std::string annotations_path(const Workload& w) {
 // A short name of the placement for "could not check node ...".
 std::string placement_name(const Workload& w) {
   for (const auto& [key, value] : w.node_selector) {
-    if (key != "kubernetes.io/os" && key != "kubernetes.io/arch") return key + "=" + value;
+    if (key != "kubernetes.io/os" && key != "kubernetes.io/arch") {
+      return std::string(key).append("=").append(value);
+    }
   }
   for (const NodeSelectorTerm& t : w.required_node_affinity) {
     for (const NodeSelectorRequirement& r : t.match_expressions) {
-      std::string out = r.key + " " + r.op;
+      std::string out = std::string(r.key).append(" ").append(r.op);
       for (std::size_t i = 0; i < r.values.size(); ++i)
         out.append(i == 0 ? " " : ",").append(r.values[i]);
       return out;
@@ -220,7 +222,8 @@ class Run {
     f.check = std::string(kCheckId);
     f.container = c.name;
     f.subject = by_selector ? "nodeSelector" : "nodeAffinity";
-    f.field_path = w_.pod_spec_path + (by_selector ? ".nodeSelector" : ".affinity.nodeAffinity");
+    f.field_path = std::string(w_.pod_spec_path)
+                       .append(by_selector ? ".nodeSelector" : ".affinity.nodeAffinity");
     f.message = text.message;
     f.fix = text.fix;
   }
@@ -246,15 +249,15 @@ class Run {
     f.check = std::string(kCheckId);
     f.severity = severity;
     f.container = c.name;
-    f.subject = c.image.empty() ? std::string("image") : "image " + c.image;
+    f.subject = c.image.empty() ? std::string("image") : std::string("image ").append(c.image);
     if (req.disabled != nullptr) {
-      f.field_path = req.disabled->path;
+      f.field_path = req.disabled->path.str();
     } else if (req.env != nullptr) {
-      f.field_path = req.env->path;
+      f.field_path = req.env->path.str();
     } else if (req.source == cuda::CudaSource::kAnnotation) {
       f.field_path = annotations_path(w_);
     } else {
-      f.field_path = c.path + ".image";
+      f.field_path = c.path.str() + ".image";
     }
     return f;
   }

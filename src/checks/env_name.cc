@@ -325,7 +325,7 @@ class DefinedNames {
         env_from_known_ = false;
         continue;
       }
-      for (const std::string& key : keys) from_env_from_.push_back(src.prefix + key);
+      for (const std::string& key : keys) from_env_from_.push_back(std::string(src.prefix) + key);
     }
     std::sort(from_env_from_.begin(), from_env_from_.end());
   }
@@ -372,7 +372,7 @@ void check_required(const Container& c, std::span<const Required> required, Defi
       hint = nearest(r.name, candidates, std::min(kMaxHintDistance, r.name.size() / 3),
                      CaseMode::kInsensitive);
     }
-    Finding f = make_finding(c, Enforcement::kDeny, r.name, c.path + ".env");
+    Finding f = make_finding(c, Enforcement::kDeny, r.name, c.path.str() + ".env");
     // The annotation is in the manifest being read; a policy requirement is not: say so.
     f.message = std::string(r.by_annotation ? "" : "policy-") + "required variable " +
                 quoted(r.name) + " is not defined";
@@ -395,7 +395,7 @@ void check_names(const Container& c, const EnvIndex& env, std::span<const Requir
     if (name.empty()) return;
     const bool is_hint = std::find(hinted.begin(), hinted.end(), name) != hinted.end();
     if (std::optional<Typo> typo; !is_hint && (typo = find_typo(name, required))) {
-      Finding f = make_finding(c, Enforcement::kWarn, name, c.env[first].path + ".name");
+      Finding f = make_finding(c, Enforcement::kWarn, name, c.env[first].path.str() + ".name");
       f.message =
           quoted(name) +
           (typo->case_only ? " differs only in case from " : " looks like a misspelling of ") +
@@ -404,7 +404,7 @@ void check_names(const Container& c, const EnvIndex& env, std::span<const Requir
       out.push_back(std::move(f));
     }
     if (count < 2) return;
-    Finding f = make_finding(c, Enforcement::kWarn, name, c.env[last].path + ".name");
+    Finding f = make_finding(c, Enforcement::kWarn, name, c.env[last].path.str() + ".name");
     const std::string where = "env[" + std::to_string(first) +
                               (count == 2 ? "] and env[" : "] ... env[") + std::to_string(last) +
                               "]";

@@ -60,13 +60,13 @@ struct Site {
   std::string_view container;  // empty: pod-level
   std::string_view subject_kind;
   std::string_view subject_name;
-  std::string_view path;
+  PartPath path;
   std::string_view path_suffix;
 };
 
 struct Reference {
   std::string_view name;
-  std::span<const std::string> keys;  // referenced keys; empty: existence only
+  std::span<const std::string_view> keys;  // referenced keys; empty: existence only
   bool optional = false;
 };
 
@@ -99,8 +99,8 @@ class RefRun {
     for (const Container& c : w_.containers) {
       for (const EnvVar& e : c.env) {
         if (e.source != spec_.env_source) continue;
-        const auto key = e.ref_key.empty() ? std::span<const std::string>()
-                                           : std::span<const std::string>(&e.ref_key, 1);
+        const auto key = e.ref_key.empty() ? std::span<const std::string_view>()
+                                           : std::span<const std::string_view>(&e.ref_key, 1);
         check({c.name, "env", e.name, e.path, spec_.env_suffix}, {e.ref_name, key, e.optional},
               Enforcement::kDeny);
       }
@@ -124,10 +124,10 @@ class RefRun {
   void check_pull_secrets() {
     std::array<std::string_view, kMaxProblemsPerField> reported;
     std::size_t n = 0;
-    for (const std::string& name : w_.image_pull_secrets) {
+    for (const std::string_view name : w_.image_pull_secrets) {
       if (n == reported.size()) return;
       if (std::find(reported.begin(), reported.begin() + n, name) != reported.begin() + n) continue;
-      if (check({{}, "imagePullSecrets", name, w_.pod_spec_path, ".imagePullSecrets"},
+      if (check({{}, "imagePullSecrets", name, PartPath(w_.pod_spec_path), ".imagePullSecrets"},
                 {name, {}, false}, Enforcement::kWarn,
                 "create it, or remove it from imagePullSecrets (private images fail to pull)")) {
         reported[n++] = name;
@@ -179,7 +179,7 @@ class RefRun {
                   const std::vector<std::string>& keys) {
     std::array<std::string_view, kMaxProblemsPerField> reported;
     std::size_t n = 0;
-    for (const std::string& key : ref.keys) {
+    for (const std::string_view key : ref.keys) {
       if (key.empty() || std::binary_search(keys.begin(), keys.end(), key)) continue;
       if (std::find(reported.begin(), reported.begin() + n, key) != reported.begin() + n) continue;
       if (n == reported.size()) break;
@@ -237,7 +237,7 @@ class RefRun {
     f.severity = severity;
     f.container = std::string(site.container);
     f.subject = std::string(site.subject_kind).append(" ").append(short_name(site.subject_name));
-    f.field_path = std::string(site.path).append(site.path_suffix);
+    f.field_path = site.path.str().append(site.path_suffix);
     return f;
   }
 

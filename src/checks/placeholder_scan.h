@@ -67,8 +67,8 @@ struct ShellScript {
   std::size_t index = 0;
   bool certain = true;
 };
-std::optional<ShellScript> find_shell_script(const std::vector<std::string>& command,
-                                             const std::vector<std::string>& args);
+std::optional<ShellScript> find_shell_script(const std::vector<std::string_view>& command,
+                                             const std::vector<std::string_view>& args);
 
 // True when `script` may give `var` a value itself: `VAR=`, `VAR+=`, `export/local/declare/
 // typeset/readonly VAR`, `for/select VAR in`, `read [-r] ... VAR`, `getopts`, `mapfile`.

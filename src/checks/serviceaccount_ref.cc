@@ -17,7 +17,7 @@ class ServiceAccountRef final : public Check {
 
   std::vector<Finding> run(const Workload& workload, const CheckContext& ctx) const override {
     std::vector<Finding> out;
-    const std::string& name = workload.service_account;
+    const std::string_view name = workload.service_account;
     if (ctx.cluster == nullptr || workload.kind == WorkloadKind::kConfigMap || name.empty() ||
         name == "default") {
       return out;
@@ -34,7 +34,7 @@ class ServiceAccountRef final : public Check {
     f.check = std::string(kCheckId);
     f.severity = *severity;
     f.subject = "serviceAccountName " + short_name(name);
-    f.field_path = workload.pod_spec_path + ".serviceAccountName";
+    f.field_path = std::string(workload.pod_spec_path) + ".serviceAccountName";
     if (lookup == Lookup::kUnknown) {
       describe_unverified(f, Resource::kServiceAccount, name,
                           ctx.cluster->unknown_reason(Resource::kServiceAccount));

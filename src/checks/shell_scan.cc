@@ -284,8 +284,8 @@ void scan_shell(std::string_view s, std::vector<Token>& out) { scan_shell_script
 
 }  // namespace detail
 
-std::optional<ShellScript> find_shell_script(const std::vector<std::string>& command,
-                                             const std::vector<std::string>& args) {
+std::optional<ShellScript> find_shell_script(const std::vector<std::string_view>& command,
+                                             const std::vector<std::string_view>& args) {
   const std::size_t total = command.size() + args.size();
   const auto at = [&](std::size_t k) -> std::string_view {
     return k < command.size() ? command[k] : args[k - command.size()];

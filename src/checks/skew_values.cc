@@ -108,9 +108,9 @@ std::optional<Value> revision(const Container& c, std::span<const std::string_vi
   // The last flag occurrence in command, then args (what the program parses last wins).
   std::optional<Value> found;
   bool unreadable = false;
-  auto scan = [&](const std::vector<std::string>& list, std::string_view field) {
+  auto scan = [&](const std::vector<std::string_view>& list, std::string_view field) {
     for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string& e = list[i];
+      const std::string_view e = list[i];
       for (std::string_view flag : flags) {
         std::string_view text;
         std::size_t at = i;
@@ -127,7 +127,7 @@ std::optional<Value> revision(const Container& c, std::span<const std::string_vi
         unreadable = !found || unresolved(text);
         if (found) {
           found->subject = std::move(subject);
-          found->field_path = c.path + "." + std::string(field) + "[" + std::to_string(at) + "]";
+          found->field_path = c.path.str() + "." + std::string(field) + "[" + std::to_string(at) + "]";
         }
       }
     }
@@ -146,7 +146,7 @@ std::optional<Value> revision(const Container& c, std::span<const std::string_vi
     auto v = written(last->value, container_where(c, subject));
     if (!v) return std::nullopt;
     v->subject = std::move(subject);
-    v->field_path = last->path + ".value";
+    v->field_path = last->path.str() + ".value";
     return v;
   }
   return std::nullopt;
@@ -236,14 +236,14 @@ std::optional<Value> effective_value(const Container& c, EffectiveSource source)
       auto v = written(ref->tag, container_where(c, "image tag"));
       if (!v) return std::nullopt;
       v->subject = "image tag";
-      v->field_path = c.path + ".image";
+      v->field_path = c.path.str() + ".image";
       return v;
     }
     case EffectiveSource::kImageCuda: {
       cuda::ImageCuda ic = cuda::cuda_from_image(c.image);
       if (ic.kind != cuda::ImageKind::kCuda) return std::nullopt;
       Value v{cuda::to_string(ic.version), container_where(c, "image CUDA"), "image CUDA",
-              c.path + ".image"};
+              c.path.str() + ".image"};
       return v;
     }
     case EffectiveSource::kModelRevision: return revision(c, kModelFlags, kModelEnv);

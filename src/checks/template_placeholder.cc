@@ -58,7 +58,7 @@ enum class Defined { kYes, kNo, kMaybe };
 // The names one container's env defines. envFrom keys are looked up once, and only if asked.
 class ContainerEnv {
  public:
-  ContainerEnv(const Container& container, const std::string& ns,
+  ContainerEnv(const Container& container, std::string_view ns,
                const cluster::ClusterView* cluster)
       : container_(container), ns_(ns), cluster_(cluster) {}
 
@@ -88,12 +88,12 @@ class ContainerEnv {
         unknown_ = true;  // its keys could define anything
         continue;
       }
-      for (const std::string& key : keys) keys_.push_back(source.prefix + key);
+      for (const std::string& key : keys) keys_.push_back(std::string(source.prefix) + key);
     }
   }
 
   const Container& container_;
-  const std::string& ns_;
+  const std::string_view ns_;
   const cluster::ClusterView* cluster_;
   bool loaded_ = false;
   bool unknown_ = false;
@@ -105,7 +105,7 @@ struct Place {
   enum class Where { kEnv, kCommand, kArgs, kData };
   Where where = Where::kEnv;
   std::string_view container;
-  std::string_view base_path;  // env entry or container path; empty for data
+  const PartPath* base_path = nullptr;  // env entry or container path; null for data
   std::string_view name;       // env name or data key
   std::size_t index = 0;       // command/args index
 
@@ -125,11 +125,11 @@ struct Place {
   std::string field_path() const {
     switch (where) {
       case Where::kEnv:
-        return std::string(base_path) + ".value";
+        return base_path->str() + ".value";
       case Where::kCommand:
-        return std::string(base_path) + "." + subject();
+        return base_path->str() + "." + subject();
       case Where::kArgs:
-        return std::string(base_path) + "." + subject();
+        return base_path->str() + "." + subject();
       case Where::kData:
         return "data." + std::string(name);
     }
@@ -149,7 +149,7 @@ class Linter {
       if (var.source != EnvVar::Source::kValue) continue;
       if (!placeholder::may_contain_placeholder(var.value)) continue;
       const bool prompt = icontains(var.name, "PROMPT") || icontains(var.name, "TEMPLATE");
-      const Place place{Place::Where::kEnv, c.name, var.path, var.name};
+      const Place place{Place::Where::kEnv, c.name, &var.path, var.name};
       begin_field(var.value, placeholder::Mode::kEnvValue, prompt);
       for (const Token& t : tokens_) {
         if (common(place, t)) continue;
@@ -182,12 +182,12 @@ class Linter {
     const std::size_t total = c.command.size() + c.args.size();
     for (std::size_t k = 0; k < total; ++k) {
       const bool in_command = k < c.command.size();
-      const std::string& arg = in_command ? c.command[k] : c.args[k - c.command.size()];
+      const std::string_view arg = in_command ? c.command[k] : c.args[k - c.command.size()];
       if (!placeholder::may_contain_placeholder(arg)) continue;
       const bool is_script = script && script->index == k;
       const Place place{in_command ? Place::Where::kCommand : Place::Where::kArgs,
                         c.name,
-                        c.path,
+                        &c.path,
                         {},
                         in_command ? k : k - c.command.size()};
       begin_field(arg,

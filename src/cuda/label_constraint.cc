@@ -27,7 +27,7 @@ Op op_of(std::string_view op) {
 struct Req {
   std::string_view key;
   Op op = Op::kOther;
-  const std::vector<std::string>* values = nullptr;  // matchExpression values
+  const std::vector<std::string_view>* values = nullptr;  // matchExpression values
   std::string_view single;                           // nodeSelector value
   bool from_selector = false;
 
@@ -37,7 +37,7 @@ struct Req {
       f(single);
       return;
     }
-    for (const std::string& v : *values) f(std::string_view(v));
+    for (const std::string_view v : *values) f(v);
   }
 };
 

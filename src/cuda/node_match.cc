@@ -7,7 +7,7 @@ namespace preflight::cuda {
 
 namespace {
 
-bool in_values(const std::vector<std::string>& values, std::string_view v) {
+bool in_values(const std::vector<std::string_view>& values, std::string_view v) {
   return std::find(values.begin(), values.end(), v) != values.end();
 }
 

@@ -80,6 +80,12 @@ bool Container::requests_gpu() const {
   return gpu(resource_limits) || gpu(resource_requests);
 }
 
+std::string_view WorkloadText::own(std::string_view text) {
+  if (text.empty()) return {};
+  if (!owned_) owned_ = std::make_shared<std::deque<std::string>>();
+  return owned_->emplace_back(text);
+}
+
 std::string Workload::display() const {
   std::string out(kind_name);
   out.push_back(' ');
@@ -178,17 +184,23 @@ constexpr std::array<std::string_view, 5> kNames = {"name", "generateName", "nam
 // Members come as found by Members or find(): nullopt when absent.
 //
 // Only the first error is kept, so the readers run in a fixed order whatever the order of
-// the members in the document. Strings are views into the document, copied only into the
-// Workload's fields.
+// the members in the document. Strings are views into the document; those kept in the
+// Workload go through keep(), which copies them when the document may die first.
 template <class V>
 class Reader {
  public:
   using Member = std::optional<V>;
 
+  // `copy`: whether the Workload must own copies of the strings it keeps.
+  Reader(WorkloadText& text, bool copy) : text_(text), copy_(copy) {}
+
   std::string error;
-  FieldPath path;
+  FieldPath path;  // for messages only
 
   bool ok() const { return error.empty(); }
+
+  // `s`, a string of the document, made safe to keep in the Workload.
+  std::string_view keep(std::string_view s) { return copy_ ? text_.own(s) : s; }
 
   Member object(const Member& m, std::string_view key) {
     if (!m || m->is_null()) return std::nullopt;
@@ -204,9 +216,10 @@ class Reader {
   }
   Member array_at(const V& parent, std::string_view key) { return array(parent.find(key), key); }
 
+  // The string `m` (kept), "" when absent or null.
   std::string_view string(const Member& m, std::string_view key) {
     if (!m || m->is_null()) return {};
-    if (m->is_string()) return m->string();
+    if (m->is_string()) return keep(m->string());
     // Kubernetes accepts only strings here; a manifest with an unquoted number is wrong.
     fail(key, " is not a string");
     return {};
@@ -230,13 +243,15 @@ class Reader {
     std::optional<std::string_view> bad;
     m->for_each_member([&](std::string_view k, const V& v) {
       if (v.is_string()) {
-        out.emplace(k, v.string());
+        out.append(keep(k), keep(v.string()));
       } else if (v.is_number() || v.is_boolean()) {
-        out.emplace(k, v.dump());  // quantities may arrive as numbers in manifests
+        // Quantities may arrive as numbers in manifests: their text is in no document.
+        out.append(keep(k), text_.own(v.dump()));
       } else if (!v.is_null() && (!bad || k < *bad)) {
         bad = k;
       }
     });
+    out.sort_appended();
     if (bad) {
       const FieldPath::Scope in = path.enter(key);
       fail(*bad, " is not a string");
@@ -246,7 +261,8 @@ class Reader {
     string_map(parent.find(key), key, out);
   }
 
-  void string_list(const Member& member, std::string_view key, std::vector<std::string>& out) {
+  void string_list(const Member& member, std::string_view key,
+                   std::vector<std::string_view>& out) {
     std::optional<V> a = array(member, key);
     if (!a) return;
     out.reserve(a->size());
@@ -259,7 +275,7 @@ class Reader {
         out.clear();
         return;
       }
-      out.emplace_back(v.string());
+      out.emplace_back(keep(v.string()));
     }
   }
 
@@ -271,6 +287,10 @@ class Reader {
   void fail_here(std::string_view what) {
     if (error.empty()) error = path.str() + std::string(what);
   }
+
+ private:
+  WorkloadText& text_;
+  bool copy_;
 };
 
 // Reads env and envFrom of container `out`; r.path is the container's.
@@ -289,7 +309,7 @@ void read_env(Reader<V>& r, const std::optional<V>& env_member,
       }
       const Members em(e, env_var::kNames);
       EnvVar& v = out.env.emplace_back();
-      v.path = r.path.str();
+      v.path = out.path.at("env", i);
       v.name = r.string(em[env_var::kName], "name");
       v.value = r.string(em[env_var::kValue], "value");
       if (auto from = r.object(em[env_var::kValueFrom], "valueFrom")) {
@@ -336,7 +356,7 @@ void read_env(Reader<V>& r, const std::optional<V>& env_member,
         EnvFromSource& one = out.env_from.emplace_back();
         one.prefix = prefix;
         one.kind = kind;
-        one.path = r.path.str();
+        one.path = out.path.at("envFrom", i).field(field);
         one.name = r.string(rm[key_ref::kName], "name");
         one.optional = r.boolean(rm[key_ref::kOptional], "optional");
       }
@@ -345,6 +365,7 @@ void read_env(Reader<V>& r, const std::optional<V>& env_member,
 }
 
 // r.path is the pod spec's; `list_member` is its member `field`.
+// `field` is static text (PartPath keeps a view of it).
 template <class V>
 void read_containers(Reader<V>& r, const std::optional<V>& list_member, std::string_view field,
                      Container::Type type, Workload& w) {
@@ -361,7 +382,7 @@ void read_containers(Reader<V>& r, const std::optional<V>& list_member, std::str
     const Members cm(c, container::kNames);
     Container& out = w.containers.emplace_back();
     out.type = type;
-    out.path = r.path.str();
+    out.path = PartPath(w.pod_spec_path).at(field, i);
     out.name = r.string(cm[container::kName], "name");
     out.image = r.string(cm[container::kImage], "image");
     r.string_list(cm[container::kCommand], "command", out.command);
@@ -392,15 +413,16 @@ void read_volumes(Reader<V>& r, const std::optional<V>& list_member, Workload& w
     }
     const Members vm(v, volume::kNames);
     const std::string_view name = r.string(vm[volume::kName], "name");
-    // `src` is the member `field` of the object at r.path.
-    auto add = [&](Volume::Kind kind, const V& src, std::string_view field,
-                   std::string_view name_field) {
+    const PartPath at_volume = PartPath(w.pod_spec_path).at("volumes", i);
+    // `src` is the member `field` (static text) of the object at r.path, which is `parent`.
+    auto add = [&](Volume::Kind kind, const V& src, const PartPath& parent,
+                   std::string_view field, std::string_view name_field) {
       const FieldPath::Scope in_src = r.path.enter(field);
       const Members sm(src, std::array<std::string_view, 3>{name_field, "optional", "items"});
       Volume& vol = w.volumes.emplace_back();
       vol.name = name;
       vol.kind = kind;
-      vol.path = r.path.str();
+      vol.path = parent.field(field);
       vol.ref_name = r.string(sm[0], name_field);
       vol.optional = r.boolean(sm[1], "optional");
       if (auto items = r.array(sm[2], "items")) {
@@ -414,21 +436,22 @@ void read_volumes(Reader<V>& r, const std::optional<V>& list_member, Workload& w
       }
     };
     if (auto s = r.object(vm[volume::kSecret], "secret")) {
-      add(Volume::Kind::kSecret, *s, "secret", "secretName");
+      add(Volume::Kind::kSecret, *s, at_volume, "secret", "secretName");
     } else if (auto cm = r.object(vm[volume::kConfigMap], "configMap")) {
-      add(Volume::Kind::kConfigMap, *cm, "configMap", "name");
+      add(Volume::Kind::kConfigMap, *cm, at_volume, "configMap", "name");
     } else if (auto p = r.object(vm[volume::kProjected], "projected")) {
       const FieldPath::Scope in_projected = r.path.enter("projected");
       if (auto sources = r.array_at(*p, "sources")) {
         const FieldPath::Scope in_sources = r.path.enter("sources");
         for (std::size_t k = 0; k < sources->size() && r.ok(); ++k) {
-          const FieldPath::Scope at_source = r.path.enter(k);
+          const FieldPath::Scope in_source = r.path.enter(k);
           const V src = (*sources)[k];
           if (!src.is_object()) continue;
+          const PartPath at_source = at_volume.at("projected.sources", k);
           if (auto s = r.object_at(src, "secret")) {
-            add(Volume::Kind::kSecret, *s, "secret", "name");
+            add(Volume::Kind::kSecret, *s, at_source, "secret", "name");
           } else if (auto cm = r.object_at(src, "configMap")) {
-            add(Volume::Kind::kConfigMap, *cm, "configMap", "name");
+            add(Volume::Kind::kConfigMap, *cm, at_source, "configMap", "name");
           }
         }
       }
@@ -440,6 +463,8 @@ void read_volumes(Reader<V>& r, const std::optional<V>& list_member, Workload& w
 template <class V>
 void read_node_affinity(Reader<V>& r, const std::optional<V>& affinity_member, Workload& w) {
   constexpr std::string_view kRequired = "requiredDuringSchedulingIgnoredDuringExecution";
+  static constexpr std::string_view kTermsPath =
+      "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
   auto affinity = r.object(affinity_member, "affinity");
   if (!affinity) return;
   const FieldPath::Scope in_affinity = r.path.enter("affinity");
@@ -457,7 +482,7 @@ void read_node_affinity(Reader<V>& r, const std::optional<V>& affinity_member, W
     const FieldPath::Scope at = r.path.enter(i);
     if (!(*terms)[i].is_object()) continue;
     NodeSelectorTerm& term = w.required_node_affinity.emplace_back();
-    term.path = r.path.str();
+    term.path = PartPath(w.pod_spec_path).at(kTermsPath, i);
     auto exprs = r.array_at((*terms)[i], "matchExpressions");
     if (exprs) {
       const FieldPath::Scope in_exprs = r.path.enter("matchExpressions");
@@ -475,11 +500,10 @@ void read_node_affinity(Reader<V>& r, const std::optional<V>& affinity_member, W
   }
 }
 
-// r.path is the pod spec's.
+// r.path and w.pod_spec_path are the pod spec's.
 template <class V>
 void read_pod_spec(Reader<V>& r, const V& spec, Workload& w) {
   const Members sm(spec, pod_spec::kNames);
-  w.pod_spec_path = r.path.str();
   w.service_account = r.string(sm[pod_spec::kServiceAccountName], "serviceAccountName");
   if (w.service_account.empty()) {
     w.service_account = r.string(sm[pod_spec::kServiceAccount], "serviceAccount");
@@ -510,16 +534,24 @@ void read_pod_spec(Reader<V>& r, const V& spec, Workload& w) {
   read_volumes(r, sm[pod_spec::kVolumes], w);
 }
 
+// `document`: what the strings of `object` point into, kept alive by the Workload; null: the
+// Workload copies them.
 template <class V>
-Result<Workload> build_workload(const V& object, WorkloadKind kind) {
+Result<Workload> build_workload(const V& object, WorkloadKind kind,
+                                std::shared_ptr<const void> document) {
   if (!object.is_object()) return make_error("object is not a JSON object");
   Workload w;
   w.kind = kind;
   w.kind_name = to_string(kind);
-  Reader<V> r;
+  const bool copy = document == nullptr;
+  w.text.keep_alive(std::move(document));
+  Reader<V> r(w.text, copy);
   if (auto it = object.find("kind");
       it && it->is_string() && !it->string().empty() && it->string() != w.kind_name) {
-    return make_error("object is a " + std::string(it->string()) + ", expected a " + w.kind_name);
+    return make_error(std::string("object is a ")
+                          .append(it->string())
+                          .append(", expected a ")
+                          .append(w.kind_name));
   }
   if (auto meta = r.object_at(object, "metadata")) {
     const FieldPath::Scope in_meta = r.path.enter("metadata");
@@ -542,6 +574,7 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
     if (!r.ok()) return make_error(r.error);
     if (!spec) return make_error("Pod has no spec");
     const FieldPath::Scope in_spec = r.path.enter("spec");
+    w.pod_spec_path = "spec";
     read_pod_spec(r, *spec, w);
     if (!r.ok()) return make_error(r.error);
     return w;
@@ -558,7 +591,7 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   const FieldPath::Scope in_spec = r.path.enter(cron_job ? "spec.jobTemplate.spec" : "spec");
   auto tmpl = spec ? r.object_at(*spec, "template") : std::nullopt;
   if (!r.ok()) return make_error(r.error);
-  if (!tmpl) return make_error(w.kind_name + " has no " + r.path.child("template"));
+  if (!tmpl) return make_error(std::string(w.kind_name) + " has no " + r.path.child("template"));
   const FieldPath::Scope in_tmpl = r.path.enter("template");
   if (auto meta = r.object_at(*tmpl, "metadata")) {
     const FieldPath::Scope in_meta = r.path.enter("metadata");
@@ -567,8 +600,9 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
   }
   auto pod_spec = r.object_at(*tmpl, "spec");
   if (!r.ok()) return make_error(r.error);
-  if (!pod_spec) return make_error(w.kind_name + " has no " + r.path.child("spec"));
+  if (!pod_spec) return make_error(std::string(w.kind_name) + " has no " + r.path.child("spec"));
   const FieldPath::Scope in_pod_spec = r.path.enter("spec");
+  w.pod_spec_path = cron_job ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
   read_pod_spec(r, *pod_spec, w);
   if (!r.ok()) return make_error(r.error);
   return w;
@@ -577,11 +611,12 @@ Result<Workload> build_workload(const V& object, WorkloadKind kind) {
 }  // namespace
 
 Result<Workload> workload_from_json(const json& object, WorkloadKind kind) {
-  return build_workload(JsonRef(object), kind);
+  return build_workload(JsonRef(object), kind, nullptr);
 }
 
-Result<Workload> workload_from_json(const json_view::Value& object, WorkloadKind kind) {
-  return build_workload(object, kind);
+Result<Workload> workload_from_json(const json_view::Value& object, WorkloadKind kind,
+                                    std::shared_ptr<const void> document) {
+  return build_workload(object, kind, std::move(document));
 }
 
 }  // namespace preflight

@@ -69,7 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     (in_args ? args : command).push_back(std::move(p));
   }
-  if (auto script = ph::find_shell_script(command, args)) {
+  const std::vector<std::string_view> command_views(command.begin(), command.end());
+  const std::vector<std::string_view> args_views(args.begin(), args.end());
+  if (auto script = ph::find_shell_script(command_views, args_views)) {
     if (script->index >= command.size() + args.size()) __builtin_trap();
   }
   return 0;

@@ -24,7 +24,7 @@ class AnnotationCheck final : public checks::Check {
       f.severity = value == "warn" ? Enforcement::kWarn : Enforcement::kDeny;
       f.container = "server";
       f.subject = "env X";
-      f.field_path = w.pod_spec_path + ".containers[0].env[0]";
+      f.field_path = std::string(w.pod_spec_path) + ".containers[0].env[0]";
       f.message = "problem from " + id_;
       f.fix = "fix it";
       out.push_back(f);

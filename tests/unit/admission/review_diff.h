@@ -33,7 +33,7 @@ inline std::string describe_workload(const Result<Workload>& r) {
   describe_map(o, "data", w.data);
   for (const auto& s : w.image_pull_secrets) o << "pull " << s << "\n";
   for (const auto& t : w.required_node_affinity) {
-    o << "term " << t.path << "\n";
+    o << "term " << t.path.str() << "\n";
     for (const auto& e : t.match_expressions) {
       o << " " << e.key << " " << e.op;
       for (const auto& v : e.values) o << " " << v;
@@ -41,23 +41,23 @@ inline std::string describe_workload(const Result<Workload>& r) {
     }
   }
   for (const Container& c : w.containers) {
-    o << "container " << static_cast<int>(c.type) << " " << c.path << " " << c.name << " "
+    o << "container " << static_cast<int>(c.type) << " " << c.path.str() << " " << c.name << " "
       << c.image << "\n";
     for (const auto& s : c.command) o << " cmd " << s << "\n";
     for (const auto& s : c.args) o << " arg " << s << "\n";
     for (const EnvVar& e : c.env) {
-      o << " env " << e.path << " " << e.name << " " << static_cast<int>(e.source) << " " << e.value
+      o << " env " << e.path.str() << " " << e.name << " " << static_cast<int>(e.source) << " " << e.value
         << " " << e.ref_name << " " << e.ref_key << " " << e.optional << "\n";
     }
     for (const EnvFromSource& e : c.env_from) {
-      o << " envFrom " << e.path << " " << static_cast<int>(e.kind) << " " << e.name << " "
+      o << " envFrom " << e.path.str() << " " << static_cast<int>(e.kind) << " " << e.name << " "
         << e.prefix << " " << e.optional << "\n";
     }
     describe_map(o, " limits", c.resource_limits);
     describe_map(o, " requests", c.resource_requests);
   }
   for (const Volume& v : w.volumes) {
-    o << "volume " << v.path << " " << v.name << " " << static_cast<int>(v.kind) << " "
+    o << "volume " << v.path.str() << " " << v.name << " " << static_cast<int>(v.kind) << " "
       << v.ref_name << " " << v.optional;
     for (const auto& k : v.keys) o << " " << k;
     o << "\n";

@@ -171,7 +171,7 @@ TEST(ConfigMapRefTest, SameConfigMapInTwoContainersIsTwoFindings) {
 TEST(ConfigMapRefTest, DefaultNamespace) {
   const FakeCluster c = cluster();
   Workload w = deployment({server().configmap_key("MODEL", "model", "modelcard.json")});
-  w.namespace_name.clear();
+  w.namespace_name = {};
   EXPECT_EQ(run(w, &c),
             std::vector<std::string>{
                 deny(kEnvA + R"(configmap "model" has no key "modelcard.json"; )" + kAddKey)})

@@ -82,22 +82,22 @@ FakeCluster only(std::vector<NodeInfo> nodes) {
 Container gpu(std::string image, std::string name = "server", int index = 0,
               Container::Type type = Container::Type::kApp) {
   Container c = testutil::ContainerBuilder(std::move(name), type, index);
-  c.image = std::move(image);
+  c.image = kept(std::move(image));
   c.resource_limits["nvidia.com/gpu"] = "1";
   return c;
 }
 
 Container cpu(std::string image, std::string name = "sidecar", int index = 1) {
   Container c = testutil::ContainerBuilder(std::move(name), Container::Type::kApp, index);
-  c.image = std::move(image);
+  c.image = kept(std::move(image));
   return c;
 }
 
 Container with_env(Container c, std::string name, std::string value) {
   EnvVar& e = c.env.emplace_back();
-  e.name = std::move(name);
-  e.value = std::move(value);
-  e.path = c.path + ".env[" + std::to_string(c.env.size() - 1) + "]";
+  e.name = kept(std::move(name));
+  e.value = kept(std::move(value));
+  e.path = c.path.at("env", c.env.size() - 1);
   return c;
 }
 
@@ -113,10 +113,10 @@ Workload affinity(std::vector<std::vector<NodeSelectorRequirement>> terms,
   for (std::size_t i = 0; i < terms.size(); ++i) {
     NodeSelectorTerm t;
     t.match_expressions = std::move(terms[i]);
-    t.path =
-        "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuring"
-        "Execution.nodeSelectorTerms[" +
-        std::to_string(i) + "]";
+    t.path = PartPath("spec.template.spec")
+                 .at("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+                     "nodeSelectorTerms",
+                     i);
     w.required_node_affinity.push_back(std::move(t));
   }
   return w;
@@ -435,7 +435,7 @@ TEST(CudaCompatTest, WhichContainers) {
   Workload pod = on(a100, {gpu(cuda124)});
   pod.kind = WorkloadKind::kPod;
   pod.pod_spec_path = "spec";
-  pod.containers[0].path = "spec.containers[0]";
+  pod.containers[0].path = PartPath("spec").at("containers", 0);
   const auto lines = run(pod, &c);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("(spec.containers[0].image)"), std::string::npos) << lines[0];

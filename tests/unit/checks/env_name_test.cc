@@ -1,5 +1,7 @@
 #include "checks/env_name.h"
 
+#include "../kept_text.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -38,16 +40,16 @@ Container container(std::string name, std::vector<std::string> env_names,
                     Container::Type type = Container::Type::kApp, int index = 0) {
   Container c;
   c.type = type;
-  c.name = std::move(name);
+  c.name = kept(std::move(name));
   const char* list = type == Container::Type::kApp    ? "containers"
                      : type == Container::Type::kInit ? "initContainers"
                                                       : "ephemeralContainers";
-  c.path = std::string("spec.template.spec.") + list + "[" + std::to_string(index) + "]";
+  c.path = PartPath("spec.template.spec").at(list, index);
   for (std::size_t i = 0; i < env_names.size(); ++i) {
     EnvVar e;
-    e.name = env_names[i];
+    e.name = kept(env_names[i]);
     e.value = "sentinel-value-never-quoted";
-    e.path = c.path + ".env[" + std::to_string(i) + "]";
+    e.path = c.path.at("env", i);
     c.env.push_back(std::move(e));
   }
   return c;
@@ -56,9 +58,9 @@ Container container(std::string name, std::vector<std::string> env_names,
 EnvFromSource env_from(EnvFromSource::Kind kind, std::string name, std::string prefix = "") {
   EnvFromSource s;
   s.kind = kind;
-  s.name = std::move(name);
-  s.prefix = std::move(prefix);
-  s.path = std::string(kApp0) + ".envFrom[0]";
+  s.name = kept(std::move(name));
+  s.prefix = kept(std::move(prefix));
+  s.path = PartPath("spec.template.spec").at("containers", 0).at("envFrom", 0);
   return s;
 }
 
@@ -69,7 +71,7 @@ Workload workload(std::vector<Container> containers, std::string required_annota
   w.name = "llm-api";
   w.pod_spec_path = "spec.template.spec";
   w.containers = std::move(containers);
-  if (!required_annotation.empty()) w.annotations[kAnnotation] = required_annotation;
+  if (!required_annotation.empty()) w.annotations[kAnnotation] = kept(required_annotation);
   return w;
 }
 
@@ -241,7 +243,7 @@ TEST(EnvNameTest, EnvFromWithUnknownKeysIsNotReported) {
   // Without a namespace the lookup could hit the wrong one: unknown.
   cluster.objects[{Resource::kSecret, "", "llm-keys"}] = {"LOG_LEVEL"};
   Workload no_ns = w;
-  no_ns.namespace_name.clear();
+  no_ns.namespace_name = {};
   EXPECT_EQ(run(no_ns, {}, &cluster), typo_only);
 }
 

@@ -18,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../kept_text.h"
+
 #include "checks/check.h"
 #include "cluster/cluster_view.h"
 #include "policy/policy.h"
@@ -98,15 +100,14 @@ class ContainerBuilder {
   explicit ContainerBuilder(std::string name, Container::Type type = Container::Type::kApp,
                             int index = 0) {
     c_.type = type;
-    c_.name = std::move(name);
+    c_.name = kept(std::move(name));
     c_.image = "registry.example.com/llm/server:1.0";
-    c_.path = "spec.template.spec." + std::string(container_list(type)) + "[" +
-              std::to_string(index) + "]";
+    c_.path = PartPath("spec.template.spec").at(container_list(type), index);
   }
 
   ContainerBuilder& value(std::string var, std::string value) {
     EnvVar& e = next_env(std::move(var));
-    e.value = std::move(value);
+    e.value = kept(std::move(value));
     return *this;
   }
   ContainerBuilder& secret_key(std::string var, std::string secret, std::string key,
@@ -123,10 +124,10 @@ class ContainerBuilder {
                              std::string prefix = "") {
     EnvFromSource s;
     s.kind = kind;
-    s.name = std::move(name);
-    s.prefix = std::move(prefix);
+    s.name = kept(std::move(name));
+    s.prefix = kept(std::move(prefix));
     s.optional = optional;
-    s.path = c_.path + ".envFrom[" + std::to_string(c_.env_from.size()) + "]";
+    s.path = c_.path.at("envFrom", c_.env_from.size());
     c_.env_from.push_back(std::move(s));
     return *this;
   }
@@ -136,16 +137,16 @@ class ContainerBuilder {
  private:
   EnvVar& next_env(std::string var) {
     EnvVar& e = c_.env.emplace_back();
-    e.name = std::move(var);
-    e.path = c_.path + ".env[" + std::to_string(c_.env.size() - 1) + "]";
+    e.name = kept(std::move(var));
+    e.path = c_.path.at("env", c_.env.size() - 1);
     return e;
   }
   ContainerBuilder& key_ref(EnvVar::Source source, std::string var, std::string ref,
                             std::string key, bool optional) {
     EnvVar& e = next_env(std::move(var));
     e.source = source;
-    e.ref_name = std::move(ref);
-    e.ref_key = std::move(key);
+    e.ref_name = kept(std::move(ref));
+    e.ref_key = kept(std::move(key));
     e.optional = optional;
     return *this;
   }
@@ -158,12 +159,13 @@ inline Volume volume(Volume::Kind kind, int index, std::string name, std::string
                      std::vector<std::string> items = {}, bool optional = false) {
   Volume v;
   v.kind = kind;
-  v.name = std::move(name);
-  v.ref_name = std::move(ref);
-  v.keys = std::move(items);
+  v.name = kept(std::move(name));
+  v.ref_name = kept(std::move(ref));
+  for (std::string& item : items) v.keys.push_back(kept(std::move(item)));
   v.optional = optional;
-  v.path = "spec.template.spec.volumes[" + std::to_string(index) + "]" +
-           (kind == Volume::Kind::kSecret ? ".secret" : ".configMap");
+  v.path = PartPath("spec.template.spec")
+               .at("volumes", index)
+               .field(kind == Volume::Kind::kSecret ? "secret" : "configMap");
   return v;
 }
 
@@ -171,9 +173,10 @@ inline Volume volume(Volume::Kind kind, int index, std::string name, std::string
 inline Volume projected(Volume::Kind kind, int index, int source, std::string name, std::string ref,
                         std::vector<std::string> items = {}, bool optional = false) {
   Volume v = volume(kind, index, std::move(name), std::move(ref), std::move(items), optional);
-  v.path = "spec.template.spec.volumes[" + std::to_string(index) + "].projected.sources[" +
-           std::to_string(source) + "]" +
-           (kind == Volume::Kind::kSecret ? ".secret" : ".configMap");
+  v.path = PartPath("spec.template.spec")
+               .at("volumes", index)
+               .at("projected.sources", source)
+               .field(kind == Volume::Kind::kSecret ? "secret" : "configMap");
   return v;
 }
 

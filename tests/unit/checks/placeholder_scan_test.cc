@@ -188,8 +188,8 @@ TEST(PlaceholderScan, JsonContainer) {
 
 struct ShellCase {
   std::string name;
-  std::vector<std::string> command;
-  std::vector<std::string> args;
+  std::vector<std::string_view> command;
+  std::vector<std::string_view> args;
   std::optional<std::size_t> index;
   bool certain = true;
 };

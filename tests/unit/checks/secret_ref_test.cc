@@ -203,7 +203,7 @@ TEST(SecretRefTest, ImagePullSecretsWarn) {
       "; create it, or remove it from imagePullSecrets (private images fail to pull)";
   const auto with_pull = [](std::vector<std::string> names) {
     Workload w = deployment({ContainerBuilder("server")});
-    w.image_pull_secrets = std::move(names);
+    for (std::string& name : names) w.image_pull_secrets.push_back(kept(std::move(name)));
     return w;
   };
   run_table(
@@ -260,10 +260,10 @@ TEST(SecretRefTest, EveryContainerKindAndEachField) {
 TEST(SecretRefTest, NamespaceAndKind) {
   const FakeCluster c = cluster();
   Workload no_ns = deployment({ContainerBuilder("server").secret_key("A", "openai", "api_key")});
-  no_ns.namespace_name.clear();
+  no_ns.namespace_name = {};
   EXPECT_EQ(run(no_ns, &c), std::vector<std::string>{}) << "resolves in default";
   Workload no_ns_missing = deployment({ContainerBuilder("server").secret_key("A", "tls", "k")});
-  no_ns_missing.namespace_name.clear();
+  no_ns_missing.namespace_name = {};
   EXPECT_EQ(run(no_ns_missing, &c),
             std::vector<std::string>{deny(R"(container "server" env A ()" + kEnv0 +
                                           R"(): secret "tls" not found in namespace "default"; )" +
@@ -273,7 +273,7 @@ TEST(SecretRefTest, NamespaceAndKind) {
   pod.kind = WorkloadKind::kPod;
   pod.kind_name = "Pod";
   pod.pod_spec_path = "spec";
-  pod.containers[0].env[0].path = "spec.containers[0].env[0]";
+  pod.containers[0].env[0].path = PartPath("spec").at("containers", 0).at("env", 0);
   EXPECT_EQ(run(pod, &c),
             std::vector<std::string>{deny(
                 R"(container "server" env A (spec.containers[0].env[0].valueFrom.secretKeyRef): )" +

@@ -30,8 +30,8 @@ FakeCluster cluster() {
 
 Workload running_as(std::string sa, std::string ns = "prod") {
   Workload w = deployment({ContainerBuilder("server")});
-  w.service_account = std::move(sa);
-  w.namespace_name = std::move(ns);
+  w.service_account = kept(std::move(sa));
+  w.namespace_name = kept(std::move(ns));
   return w;
 }
 

@@ -1,5 +1,7 @@
 #include "checks/template_placeholder.h"
 
+#include "../kept_text.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -16,53 +18,53 @@ class C {
  public:
   explicit C(std::string name = "app", Container::Type type = Container::Type::kApp,
              int index = 0) {
-    c_.name = std::move(name);
+    c_.name = kept(std::move(name));
     c_.type = type;
     const char* list = type == Container::Type::kApp    ? "containers"
                        : type == Container::Type::kInit ? "initContainers"
                                                         : "ephemeralContainers";
-    c_.path = "spec.template.spec." + std::string(list) + "[" + std::to_string(index) + "]";
+    c_.path = PartPath("spec.template.spec").at(list, index);
   }
   C& env(std::string name, std::string value) {
     EnvVar v;
-    v.name = std::move(name);
-    v.value = std::move(value);
+    v.name = kept(std::move(name));
+    v.value = kept(std::move(value));
     return add(std::move(v));
   }
   C& field_env(std::string name) {
     EnvVar v;
-    v.name = std::move(name);
+    v.name = kept(std::move(name));
     v.source = EnvVar::Source::kFieldRef;
     return add(std::move(v));
   }
   C& secret_env(std::string name, std::string value_that_must_be_ignored) {
     EnvVar v;
-    v.name = std::move(name);
+    v.name = kept(std::move(name));
     v.source = EnvVar::Source::kSecretKeyRef;
-    v.value = std::move(value_that_must_be_ignored);
+    v.value = kept(std::move(value_that_must_be_ignored));
     return add(std::move(v));
   }
   C& env_from(std::string configmap, std::string prefix = "") {
     EnvFromSource s;
-    s.name = std::move(configmap);
-    s.prefix = std::move(prefix);
-    s.path = c_.path + ".envFrom[" + std::to_string(c_.env_from.size()) + "]";
+    s.name = kept(std::move(configmap));
+    s.prefix = kept(std::move(prefix));
+    s.path = c_.path.at("envFrom", c_.env_from.size());
     c_.env_from.push_back(std::move(s));
     return *this;
   }
   C& command(std::vector<std::string> v) {
-    c_.command = std::move(v);
+    for (std::string& s : v) c_.command.push_back(kept(std::move(s)));
     return *this;
   }
   C& args(std::vector<std::string> v) {
-    c_.args = std::move(v);
+    for (std::string& s : v) c_.args.push_back(kept(std::move(s)));
     return *this;
   }
   operator Container() const { return c_; }  // NOLINT: builder
 
  private:
   C& add(EnvVar v) {
-    v.path = c_.path + ".env[" + std::to_string(c_.env.size()) + "]";
+    v.path = c_.path.at("env", c_.env.size());
     c_.env.push_back(std::move(v));
     return *this;
   }
@@ -86,7 +88,7 @@ Workload configmap(StringMap data, std::optional<std::string> prompts_label) {
   w.kind_name = "ConfigMap";
   w.namespace_name = "prod";
   w.name = "prompts";
-  if (prompts_label) w.labels["preflight.wfgy.io/prompts"] = *prompts_label;
+  if (prompts_label) w.labels["preflight.wfgy.io/prompts"] = kept(*prompts_label);
   w.data = std::move(data);
   return w;
 }
@@ -355,7 +357,7 @@ TEST(TemplatePlaceholderCheck, FindingsNeverQuoteTheRestOfAValue) {
             .env("SYSTEM_PROMPT", values[i])
             .command({"sh", "-c", "echo ${UNSET_" + std::to_string(i) + "} " + s + " " + values[i]})
             .args({values[i]}));
-    data["k" + std::to_string(i)] = values[i];
+    data[kept("k" + std::to_string(i))] = values[i];
   }
   const policy::Policy policy;
   std::vector<Finding> all = run(deployment(containers), policy, nullptr);

@@ -61,7 +61,7 @@ TEST(VersionSkewValues, ModelContainer) {
     Workload w = view(object);
     skew::ModelContainer mc = skew::model_container(w);
     if (mc.missing_name) return "missing " + *mc.missing_name;
-    return mc.container ? mc.container->name : std::string("none");
+    return mc.container ? std::string(mc.container->name) : std::string("none");
   };
   json one = json::array({container("server", "x:1")});
   json two = json::array({container("proxy", "x:1"), container("server", "x:1")});

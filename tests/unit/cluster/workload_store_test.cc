@@ -105,7 +105,7 @@ TEST(WorkloadStoreTest, ResourceTable) {
 Workload named(std::string ns, std::string name) {
   auto entry = workload_entry_from_object(WorkloadResource::kDeployments, object("Deployment", name));
   Workload w = std::move(**entry);
-  w.namespace_name = std::move(ns);
+  w.namespace_name = w.text.own(ns);  // the Workload's own copy: `ns` dies here
   return w;
 }
 
@@ -132,7 +132,7 @@ TEST(WorkloadStoreTest, SyncStateAndSnapshotOrder) {
   store.erase(WorkloadResource::kDeployments, "b", "absent");
   EXPECT_EQ(store.size(WorkloadResource::kDeployments), 3u);
   std::vector<std::string> names;
-  for (const auto& w : store.snapshot()) names.push_back(w->namespace_name + "/" + w->name);
+  for (const auto& w : store.snapshot()) names.push_back(std::string(w->namespace_name) + "/" + std::string(w->name));
   EXPECT_EQ(names, (std::vector<std::string>{"a/x", "a/y", "b/a"}));
 
   // A snapshot holds its entries: a later erase does not free them under the reader.

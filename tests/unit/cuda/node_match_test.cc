@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../kept_text.h"
+
 #include <limits>
 #include <string>
 #include <vector>
@@ -10,7 +12,9 @@ namespace preflight::cuda {
 namespace {
 
 NodeSelectorRequirement req(std::string key, std::string op, std::vector<std::string> values = {}) {
-  return {std::move(key), std::move(op), std::move(values)};
+  NodeSelectorRequirement r{kept(std::move(key)), kept(std::move(op)), {}};
+  for (std::string& v : values) r.values.push_back(kept(std::move(v)));
+  return r;
 }
 
 Workload with(StringMap selector, std::vector<std::vector<NodeSelectorRequirement>> terms = {}) {
@@ -20,10 +24,10 @@ Workload with(StringMap selector, std::vector<std::vector<NodeSelectorRequiremen
   for (std::size_t i = 0; i < terms.size(); ++i) {
     NodeSelectorTerm t;
     t.match_expressions = std::move(terms[i]);
-    t.path =
-        "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuring"
-        "Execution.nodeSelectorTerms[" +
-        std::to_string(i) + "]";
+    t.path = PartPath("spec.template.spec")
+                 .at("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+                     "nodeSelectorTerms",
+                     i);
     w.required_node_affinity.push_back(std::move(t));
   }
   return w;
@@ -60,7 +64,7 @@ TEST(NodeMatchTest, Requirements) {
       {req("pool", "Sometimes", {"x"}), true, true, true},  // unknown: never a mismatch
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.r.key + " " + c.r.op);
+    SCOPED_TRACE(std::string(c.r.key) + " " + std::string(c.r.op));
     EXPECT_EQ(requirement_matches(c.r, kA100), c.a100);
     EXPECT_EQ(requirement_matches(c.r, kH100), c.h100);
     EXPECT_EQ(requirement_matches(c.r, kCpu), c.cpu);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../kept_text.h"
+
 #include <string>
 #include <vector>
 
@@ -25,7 +27,9 @@ Workload placed(StringMap selector, std::vector<Reqs> terms = {}) {
 }
 
 NodeSelectorRequirement req(std::string key, std::string op, std::vector<std::string> values = {}) {
-  return {std::move(key), std::move(op), std::move(values)};
+  NodeSelectorRequirement r{kept(std::move(key)), kept(std::move(op)), {}};
+  for (std::string& v : values) r.values.push_back(kept(std::move(v)));
+  return r;
 }
 
 constexpr char kOldMajor[] = "nvidia.com/cuda.driver.major";

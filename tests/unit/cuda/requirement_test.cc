@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../kept_text.h"
+
 #include <string>
 #include <vector>
 
@@ -11,13 +13,13 @@ namespace {
 Container container(std::string image, std::vector<std::pair<std::string, std::string>> env = {}) {
   Container c;
   c.name = "server";
-  c.image = std::move(image);
-  c.path = "spec.template.spec.containers[0]";
+  c.image = kept(std::move(image));
+  c.path = PartPath("spec.template.spec").at("containers", 0);
   for (auto& [name, value] : env) {
     EnvVar& e = c.env.emplace_back();
-    e.name = name;
-    e.value = value;
-    e.path = c.path + ".env[" + std::to_string(c.env.size() - 1) + "]";
+    e.name = kept(name);
+    e.value = kept(value);
+    e.path = c.path.at("env", c.env.size() - 1);
   }
   return c;
 }
@@ -39,8 +41,8 @@ std::string describe(const std::optional<CudaRequirement>& r) {
       out += " image";
       break;
   }
-  if (r->env != nullptr) out += " " + r->env->path;
-  if (r->disabled != nullptr) out += " relaxed by " + r->disabled->path;
+  if (r->env != nullptr) out += " " + r->env->path.str();
+  if (r->disabled != nullptr) out += " relaxed by " + r->disabled->path.str();
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <map>
 #include <random>
 #include <string>
@@ -11,15 +12,19 @@ namespace preflight {
 namespace {
 
 std::vector<std::pair<std::string, std::string>> entries(const StringMap& m) {
-  return {m.begin(), m.end()};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [k, v] : m) out.emplace_back(k, v);
+  return out;
 }
 
 TEST(StringMap, IteratesInKeyOrderAndFindsByView) {
   StringMap m;
   EXPECT_TRUE(m.empty());
   EXPECT_TRUE(m.emplace("team", "ml").second);
-  EXPECT_TRUE(m.emplace(std::string_view("app.kubernetes.io/name"), std::string("llm")).second);
-  EXPECT_TRUE(m.emplace(std::string("a"), std::string_view("1")).second);
+  const std::string llm = "llm";
+  const std::string a = "a";
+  EXPECT_TRUE(m.emplace(std::string_view("app.kubernetes.io/name"), llm).second);
+  EXPECT_TRUE(m.emplace(a, std::string_view("1")).second);
   ASSERT_EQ(m.size(), 3u);
   EXPECT_EQ(entries(m), (std::vector<std::pair<std::string, std::string>>{
                             {"a", "1"}, {"app.kubernetes.io/name", "llm"}, {"team", "ml"}}));
@@ -35,7 +40,7 @@ TEST(StringMap, IteratesInKeyOrderAndFindsByView) {
   EXPECT_EQ(m.at("a"), "1");
   EXPECT_THROW((void)m.at("b"), std::out_of_range);
   std::string keys;
-  for (const auto& [k, v] : m) keys += k + "=" + v + ";";
+  for (const auto& [k, v] : m) keys.append(k).append("=").append(v).append(";");
   EXPECT_EQ(keys, "a=1;app.kubernetes.io/name=llm;team=ml;");
 }
 
@@ -63,7 +68,7 @@ TEST(StringMap, EraseClearAndEquality) {
   StringMap m = {{"a", "1"}, {"b", "2"}};
   StringMap same = {{"b", "2"}, {"a", "1"}};
   EXPECT_EQ(m, same);
-  EXPECT_EQ(m.erase(std::string("a")), 1u);
+  EXPECT_EQ(m.erase(std::string("a")), 1u);  // a temporary is fine for a lookup
   EXPECT_EQ(m.erase("a"), 0u);
   EXPECT_NE(m, same);
   EXPECT_EQ(entries(m), (std::vector<std::pair<std::string, std::string>>{{"b", "2"}}));
@@ -75,14 +80,15 @@ TEST(StringMap, EraseClearAndEquality) {
 // The same contents and order as a std::map fed the same inserts, in any order.
 TEST(StringMap, MatchesStdMapOnRandomInserts) {
   std::mt19937 rng(7);
+  std::deque<std::string> texts;  // the map holds views: its text lives here
   for (int round = 0; round < 200; ++round) {
     StringMap flat;
     std::map<std::string, std::string, std::less<>> tree;
     const int n = static_cast<int>(rng() % 20);
     for (int i = 0; i < n; ++i) {
-      std::string key(1 + rng() % 3, 'a');
+      std::string& key = texts.emplace_back(1 + rng() % 3, 'a');
       for (char& c : key) c = static_cast<char>('a' + rng() % 3);
-      const std::string value = std::to_string(i);
+      const std::string& value = texts.emplace_back(std::to_string(i));
       if (rng() % 4 == 0) {
         flat[key] = value;
         tree[key] = value;
@@ -93,6 +99,29 @@ TEST(StringMap, MatchesStdMapOnRandomInserts) {
     }
     EXPECT_EQ(entries(flat), (std::vector<std::pair<std::string, std::string>>(tree.begin(),
                                                                                  tree.end())));
+  }
+}
+
+// append + sort_appended gives what emplace in the same order gives: key order, the first
+// value of a key (sorted input and unsorted input, with and without duplicates).
+TEST(StringMap, SortAppendedMatchesEmplace) {
+  std::mt19937 rng(11);
+  std::deque<std::string> texts;
+  for (int round = 0; round < 300; ++round) {
+    StringMap appended;
+    StringMap emplaced;
+    const int n = static_cast<int>(rng() % 40);
+    const bool sorted_input = round % 3 == 0;
+    for (int i = 0; i < n; ++i) {
+      std::string& key = texts.emplace_back(1 + rng() % 2, 'a');
+      for (char& c : key) c = static_cast<char>('a' + rng() % 4);
+      if (sorted_input) key = std::string(1, static_cast<char>('A' + i));
+      const std::string& value = texts.emplace_back(std::to_string(i));
+      appended.append(key, value);
+      emplaced.emplace(key, value);
+    }
+    appended.sort_appended();
+    EXPECT_EQ(entries(appended), entries(emplaced));
   }
 }
 

@@ -47,19 +47,20 @@ TEST(WorkloadTest, DeploymentPodTemplateAndPaths) {
   EXPECT_FALSE(w->annotation("c").has_value());
   EXPECT_EQ(w->service_account, "llm");
   ASSERT_EQ(w->required_node_affinity.size(), 1u);
-  EXPECT_EQ(w->required_node_affinity[0].path,
+  EXPECT_EQ(w->required_node_affinity[0].path.str(),
             "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
             ".nodeSelectorTerms[0]");
   ASSERT_EQ(w->required_node_affinity[0].match_expressions.size(), 1u);
   EXPECT_EQ(w->required_node_affinity[0].match_expressions[0].op, "Gt");
-  EXPECT_EQ(w->required_node_affinity[0].match_expressions[0].values, std::vector<std::string>{"549"});
+  EXPECT_EQ(w->required_node_affinity[0].match_expressions[0].values,
+            std::vector<std::string_view>{"549"});
   ASSERT_EQ(w->containers.size(), 3u);
   const Container& c = w->containers[0];
-  EXPECT_EQ(c.path, "spec.template.spec.containers[0]");
+  EXPECT_EQ(c.path.str(), "spec.template.spec.containers[0]");
   EXPECT_EQ(c.type, Container::Type::kApp);
   EXPECT_TRUE(c.requests_gpu());
   ASSERT_EQ(c.env.size(), 3u);
-  EXPECT_EQ(c.env[1].path, "spec.template.spec.containers[0].env[1]");
+  EXPECT_EQ(c.env[1].path.str(), "spec.template.spec.containers[0].env[1]");
   EXPECT_EQ(c.env[1].source, EnvVar::Source::kSecretKeyRef);
   EXPECT_EQ(c.env[1].ref_name, "openai");
   EXPECT_EQ(c.env[1].ref_key, "api-key");
@@ -67,14 +68,15 @@ TEST(WorkloadTest, DeploymentPodTemplateAndPaths) {
   EXPECT_EQ(c.env[2].source, EnvVar::Source::kFieldRef);
   ASSERT_EQ(c.env_from.size(), 1u);
   EXPECT_EQ(c.env_from[0].prefix, "P_");
-  EXPECT_EQ(c.env_from[0].path, "spec.template.spec.containers[0].envFrom[0].configMapRef");
+  EXPECT_EQ(c.env_from[0].path.str(), "spec.template.spec.containers[0].envFrom[0].configMapRef");
   EXPECT_EQ(w->containers[1].type, Container::Type::kInit);
-  EXPECT_EQ(w->containers[1].path, "spec.template.spec.initContainers[0]");
+  EXPECT_EQ(w->containers[1].path.str(), "spec.template.spec.initContainers[0]");
   EXPECT_EQ(w->containers[2].type, Container::Type::kEphemeral);
   ASSERT_EQ(w->volumes.size(), 2u);
   EXPECT_EQ(w->volumes[0].kind, Volume::Kind::kSecret);
-  EXPECT_EQ(w->volumes[0].keys, std::vector<std::string>{"tls.crt"});
-  EXPECT_EQ(w->volumes[1].path, "spec.template.spec.volumes[1].projected.sources[0].configMap");
+  EXPECT_EQ(w->volumes[0].keys, std::vector<std::string_view>{"tls.crt"});
+  EXPECT_EQ(w->volumes[1].path.str(),
+            "spec.template.spec.volumes[1].projected.sources[0].configMap");
 }
 
 TEST(WorkloadTest, EveryKindFindsItsTemplate) {
@@ -98,7 +100,7 @@ TEST(WorkloadTest, EveryKindFindsItsTemplate) {
     ASSERT_TRUE(w.ok()) << to_string(c.kind) << ": " << w.error();
     EXPECT_EQ(w->pod_spec_path, c.spec_path);
     ASSERT_FALSE(w->containers.empty());
-    EXPECT_EQ(w->containers[0].path, c.spec_path + ".containers[0]");
+    EXPECT_EQ(w->containers[0].path.str(), c.spec_path + ".containers[0]");
   }
 }
 
