@@ -165,7 +165,7 @@ int run_check(const std::vector<std::string>& argv, std::istream& in, std::ostre
     for (std::string& n : eval.notices) report.notices.push_back(std::move(n));
     for (Finding& f : eval.findings) {
       const SourcePosition at = locate(obj, f);
-      report.findings.push_back({obj.file, at.line, at.column, w->display(), std::move(f)});
+      report.findings.push_back({obj.file, at.line, at.column, w->display(), std::move(f), {}});
     }
   }
   report.prompt_files = lint_prompt_paths(prompt_paths, policy, report);
